@@ -1,0 +1,30 @@
+package io.shopplug.api;
+
+/**
+ * A host hook told about payments and refunds once they are durably recorded, for example to
+ * mark an order paid, deduct inventory or award points.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>Called on a plugin worker thread, never on the thread answering WeChat Pay, and only
+ *       after the payment or refund has been committed to the plugin's tables.</li>
+ *   <li>Delivery is at least once: the same event can arrive again (after a crash or a retry).
+ *       Make the effect idempotent with {@link PaymentEvent#idempotencyKey()} or
+ *       {@link RefundEvent#idempotencyKey()}, for example with a unique key in the same
+ *       database transaction as the effect.</li>
+ *   <li>Listeners are called in the order the host lists them; one listener's failure never
+ *       stops the others and never changes the answer sent to WeChat Pay. A thrown exception
+ *       is logged with the listener's class name and recorded against the event.</li>
+ * </ul>
+ * Implementations must be thread-safe: different events can be delivered concurrently.
+ *
+ * @since 0.1
+ */
+public interface PaymentListener {
+
+    /** A payment for one of the shop's orders has been verified and recorded. */
+    default void onPaid(PaymentEvent event) {}
+
+    /** A refund of one of the shop's payments has been recorded. */
+    default void onRefunded(RefundEvent event) {}
+}

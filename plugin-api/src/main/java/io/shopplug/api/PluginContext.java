@@ -1,0 +1,39 @@
+package io.shopplug.api;
+
+import jakarta.servlet.ServletContext;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * What a host hands a {@link ShopPlugin} when it starts it.
+ *
+ * <p>Implementations are provided by the host and must be safe to call from any thread.
+ *
+ * @since 0.1
+ */
+public interface PluginContext {
+
+    /** The servlet context the plugin runs in, still open for registering filters at start. */
+    ServletContext servletContext();
+
+    /**
+     * The host's implementations of a hook type, such as every {@link PaymentListener} or the one
+     * {@link OrderLookup}. Returns an empty list when the host offers none; never null. The
+     * order of the list is the order in which the host wants them called.
+     */
+    <T> List<T> services(Class<T> type);
+
+    /**
+     * The shop's own database, when the host wants the plugin to keep its tables there. Empty
+     * when the plugin should use its own configuration (a JNDI name or a JDBC URL).
+     */
+    Optional<DataSource> dataSource();
+
+    /**
+     * Whether the shop's admins have switched this plugin on. Consulted on every request, so a
+     * host's toggle takes effect at once; a plugin that is off handles no traffic and changes
+     * nothing.
+     */
+    boolean isEnabled();
+}
