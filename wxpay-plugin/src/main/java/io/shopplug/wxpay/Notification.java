@@ -54,6 +54,11 @@ final class Notification {
 
     /** The key listeners see: stable for this event on every node, unique among events. */
     String idempotencyKey() {
+        return idempotencyKey(kind, businessKey);
+    }
+
+    /** {@code wxpay:payment:<transaction_id>} or {@code wxpay:refund:<refund_id>}. */
+    static String idempotencyKey(EventKind kind, String businessKey) {
         return "wxpay:" + kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + businessKey;
     }
 

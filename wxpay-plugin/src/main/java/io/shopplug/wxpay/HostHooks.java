@@ -1,0 +1,61 @@
+package io.shopplug.wxpay;
+
+import io.shopplug.api.OrderLookup;
+import io.shopplug.api.PaymentListener;
+import io.shopplug.api.PluginContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
+
+/** What the host gives the plugin: its order lookup, listeners, DataSource and on/off switch. */
+final class HostHooks {
+    private final List<OrderLookup> lookups;
+    private final List<PaymentListener> listeners;
+    private final BooleanSupplier enabled;
+    private final Optional<DataSource> dataSource;
+
+    HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
+            Optional<DataSource> dataSource) {
+        this.lookups = List.copyOf(lookups);
+        this.listeners = List.copyOf(listeners);
+        this.enabled = enabled;
+        this.dataSource = dataSource;
+    }
+
+    /** From a host that starts plugins itself. */
+    static HostHooks of(PluginContext context) {
+        return new HostHooks(context.services(OrderLookup.class), context.services(PaymentListener.class),
+                context::isEnabled, context.dataSource());
+    }
+
+    /** Zero host code: the webapp's implementations registered in {@code META-INF/services}. */
+    static HostHooks discover(ClassLoader loader) {
+        return new HostHooks(load(OrderLookup.class, loader), load(PaymentListener.class, loader),
+                () -> true, Optional.empty());
+    }
+
+    private static <T> List<T> load(Class<T> type, ClassLoader loader) {
+        List<T> found = new ArrayList<>();
+        ServiceLoader.load(type, loader).forEach(found::add);
+        return found;
+    }
+
+    /** Problems that stop the plugin from starting, to report with the configuration's. */
+    List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        if (lookups.isEmpty()) {
+            problems.add("the host provides no io.shopplug.api.OrderLookup (exactly one is needed)");
+        } else if (lookups.size() > 1) {
+            problems.add("the host provides " + lookups.size() + " OrderLookups (exactly one is needed)");
+        }
+        return problems;
+    }
+
+    OrderLookup orderLookup() { return lookups.get(0); }
+    List<PaymentListener> listeners() { return listeners; }
+    boolean hostEnabled() { return enabled.getAsBoolean(); }
+    Optional<DataSource> dataSource() { return dataSource; }
+}

@@ -1,0 +1,123 @@
+package io.shopplug.wxpay;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The filter that owns the notify path: it reads the raw body (capped) before any other code can
+ * touch it, guards, and writes the plugin's answer. Requests it owns never reach the host's own
+ * filters or servlets.
+ *
+ * <p>Normally registered by the plugin itself. For a container that runs no
+ * {@code ServletContainerInitializer}, declare it in {@code web.xml} and map it to the notify
+ * path; it then starts the plugin in {@link #init} and stops it in {@link #destroy}.
+ */
+public final class NotifyFilter implements Filter {
+    private static final Logger LOG = LoggerFactory.getLogger(NotifyFilter.class);
+
+    private WxPayEngine engine;
+    private boolean ownsEngine;
+
+    /** For {@code web.xml}: the filter finds the running plugin, or starts it, in {@link #init}. */
+    public NotifyFilter() {}
+
+    NotifyFilter(WxPayEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public void init(FilterConfig filterConfig) throws ServletException {
+        if (engine != null) {
+            return;
+        }
+        engine = WxPayEngine.running(filterConfig.getServletContext());
+        if (engine == null) {
+            engine = WxPayEngine.startStandalone(filterConfig.getServletContext(), false);
+            ownsEngine = true;
+        }
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException {
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        String remote = request.getRemoteAddr();
+        Answer answer;
+        try {
+            answer = answer(request, remote);
+        } catch (RuntimeException e) {
+            LOG.error("wxpay notify failed unexpectedly: {}", e.getClass().getName());
+            answer = engine.v2().refuse(Reason.INTERNAL_ERROR, remote);
+        }
+        response.setStatus(answer.status());
+        response.setContentType(answer.contentType());
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentLength(answer.length());
+        answer.writeTo(response.getOutputStream());
+    }
+
+    private Answer answer(HttpServletRequest request, String remote) throws IOException {
+        ApiV2Endpoint v2 = engine.v2();
+        if (!engine.isEnabled()) {
+            return v2.refuse(Reason.DISABLED, remote);
+        }
+        if (!"POST".equals(request.getMethod())) {
+            return v2.refuse(Reason.METHOD_NOT_ALLOWED, remote);
+        }
+        if (!plausibleXml(request.getContentType())) {
+            return v2.refuse(Reason.UNSUPPORTED_MEDIA_TYPE, remote);
+        }
+        int cap = engine.config().maxBodyBytes();
+        if (request.getContentLengthLong() > cap) {
+            return v2.refuse(Reason.BODY_TOO_LARGE, remote);
+        }
+        byte[] body = readCapped(request.getInputStream(), cap);
+        if (body == null) {
+            return v2.refuse(Reason.BODY_TOO_LARGE, remote);
+        }
+        return v2.handle(body, remote);
+    }
+
+    /** XML as WeChat Pay sends it, or no content type at all; forms and JSON are refused. */
+    static boolean plausibleXml(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return true;
+        }
+        String type = contentType.toLowerCase(Locale.ROOT);
+        return type.startsWith("text/xml") || type.startsWith("application/xml") || type.startsWith("text/plain");
+    }
+
+    /** The whole body, or null when it is longer than {@code cap} bytes (reading stops there). */
+    static byte[] readCapped(InputStream in, int cap) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(cap, 8192));
+        byte[] buf = new byte[8192];
+        int total = 0;
+        for (int n; (n = in.read(buf)) != -1; ) {
+            total += n;
+            if (total > cap) {
+                return null;
+            }
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public void destroy() {
+        if (ownsEngine && engine != null) {
+            engine.close();
+        }
+    }
+}

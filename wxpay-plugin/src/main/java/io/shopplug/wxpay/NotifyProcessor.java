@@ -1,0 +1,68 @@
+package io.shopplug.wxpay;
+
+import io.shopplug.api.OrderLookup;
+import io.shopplug.api.OrderSnapshot;
+import io.shopplug.api.OrderState;
+import java.util.Optional;
+
+/**
+ * Steps 5 and 6 of a notification's path, shared by every API generation: check the business
+ * facts against the host's order, then record the notification and its outbox entries in one
+ * transaction, and hand the entries to the dispatcher after the commit.
+ *
+ * <p>Thread-safe. Returns {@link Outcome#ACCEPTED} or {@link Outcome#DUPLICATE}; every refusal is
+ * a {@link NotifyRejected}. Genuine notifications that cannot be applied are recorded as anomalies
+ * once before being refused.
+ */
+final class NotifyProcessor {
+    private final NotifyStore store;
+    private final OrderLookup orders;
+    private final Dispatcher dispatcher;
+
+    NotifyProcessor(NotifyStore store, OrderLookup orders, Dispatcher dispatcher) {
+        this.store = store;
+        this.orders = orders;
+        this.dispatcher = dispatcher;
+    }
+
+    Outcome process(Notification n) {
+        if (store.isRecorded(n.kind(), n.businessKey())) {
+            return Outcome.DUPLICATE;
+        }
+        OrderSnapshot order = findOrder(n.outTradeNo())
+                .orElseThrow(() -> anomaly(n, Reason.UNKNOWN_ORDER));
+        if (order.state() != OrderState.AWAITING_PAYMENT) {
+            // Listeners run only after our commit, so an order paid by this very transaction
+            // is always already recorded: check again before calling it an anomaly.
+            if (store.isRecorded(n.kind(), n.businessKey())) {
+                return Outcome.DUPLICATE;
+            }
+            throw anomaly(n, order.state() == OrderState.CLOSED ? Reason.ORDER_CLOSED : Reason.ORDER_PAID_BY_OTHER);
+        }
+        if (!order.currency().equals(n.currency())) {
+            throw anomaly(n, Reason.CURRENCY_MISMATCH);
+        }
+        if (order.amountFen() != n.amountFen()) {
+            throw anomaly(n, Reason.AMOUNT_MISMATCH);
+        }
+        RecordResult result = store.record(n, dispatcher.listenerIds());
+        if (result.isDuplicate()) {
+            return Outcome.DUPLICATE;
+        }
+        dispatcher.submit(result.outboxIds());
+        return Outcome.ACCEPTED;
+    }
+
+    private Optional<OrderSnapshot> findOrder(String outTradeNo) {
+        try {
+            return orders.find(outTradeNo);
+        } catch (RuntimeException e) {
+            throw new NotifyRejected(Reason.ORDER_LOOKUP_FAILED, e);
+        }
+    }
+
+    private NotifyRejected anomaly(Notification n, Reason reason) {
+        store.recordAnomaly(n, reason);
+        return new NotifyRejected(reason);
+    }
+}

@@ -1,0 +1,133 @@
+package io.shopplug.wxpay;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Stage;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.ServletContext;
+import java.util.EnumSet;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running plugin inside one servlet context: configuration, injector, database, dispatcher and
+ * the notify filter. Kept in a servlet-context attribute, never in a static, so several webapps
+ * (or several shops in one JVM) each have their own.
+ */
+final class WxPayEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WxPayEngine.class);
+    static final String ATTRIBUTE = WxPayEngine.class.getName();
+    static final String INJECTOR_ATTRIBUTE = Injector.class.getName() + ".wxpay";
+
+    private final ServletContext servletContext;
+    private final Injector injector;
+    private final WxPayConfig config;
+    private final HostHooks hooks;
+    private final ApiV2Endpoint v2;
+    private volatile boolean closed;
+
+    private WxPayEngine(ServletContext servletContext, Injector injector, HostHooks hooks) {
+        this.servletContext = servletContext;
+        this.injector = injector;
+        this.config = injector.getInstance(WxPayConfig.class);
+        this.hooks = hooks;
+        this.v2 = injector.getInstance(ApiV2Endpoint.class);
+    }
+
+    /** The engine already running in this servlet context, or null. */
+    static WxPayEngine running(ServletContext servletContext) {
+        return (WxPayEngine) servletContext.getAttribute(ATTRIBUTE);
+    }
+
+    /**
+     * Starts the plugin with the host's hooks and registers its notify filter ahead of the host's
+     * own filters. Must be called while the servlet context is initialising.
+     *
+     * @throws IllegalStateException listing every configuration problem, or when already running
+     */
+    static WxPayEngine start(ServletContext servletContext, HostHooks hooks) {
+        return start(servletContext, hooks, true);
+    }
+
+    /**
+     * Starts the plugin with hooks found through {@code ServiceLoader}; returns null without
+     * starting when it already runs, or when called from the initializer with autostart off.
+     */
+    static WxPayEngine startStandalone(ServletContext servletContext, boolean fromInitializer) {
+        if (running(servletContext) != null) {
+            LOG.info("wxpay plugin already started in {}", servletContext.getContextPath());
+            return null;
+        }
+        Map<String, String> settings = settings(servletContext);
+        if (fromInitializer && "false".equalsIgnoreCase(String.valueOf(settings.get(Settings.AUTOSTART)).trim())) {
+            LOG.info("wxpay plugin not started by its initializer ({}=false)", Settings.AUTOSTART);
+            return null;
+        }
+        return start(servletContext, HostHooks.discover(classLoader(servletContext)), fromInitializer);
+    }
+
+    private static WxPayEngine start(ServletContext servletContext, HostHooks hooks, boolean registerFilter) {
+        if (running(servletContext) != null) {
+            throw new IllegalStateException("the wxpay plugin is already running in this webapp"
+                    + " (started by its initializer: set " + Settings.AUTOSTART + "=false)");
+        }
+        WxPayConfig config = WxPayConfig.from(settings(servletContext), hooks.problems());
+        Injector injector = Guice.createInjector(Stage.PRODUCTION,
+                new CoreModule(config, hooks), new StoreModule(), new NotifyModule());
+        WxPayEngine engine = new WxPayEngine(servletContext, injector, hooks);
+        try {
+            injector.getInstance(Dispatcher.class).start();
+            if (registerFilter) {
+                FilterRegistration.Dynamic filter = servletContext.addFilter("wxpay-notify", new NotifyFilter(engine));
+                filter.setAsyncSupported(false);
+                filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, config.notifyPath());
+            }
+            servletContext.setAttribute(INJECTOR_ATTRIBUTE, injector);
+            servletContext.setAttribute(ATTRIBUTE, engine);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        LOG.info("wxpay plugin started: merchant {}, notify path {}, {} listener(s)", config.mchId(),
+                config.notifyPath(), hooks.listeners().size());
+        return engine;
+    }
+
+    private static Map<String, String> settings(ServletContext servletContext) {
+        return ConfigSources.collect(servletContext, classLoader(servletContext), System.getenv(), System.getProperties());
+    }
+
+    private static ClassLoader classLoader(ServletContext servletContext) {
+        ClassLoader loader = servletContext.getClassLoader();
+        if (loader == null) {
+            loader = Thread.currentThread().getContextClassLoader();
+        }
+        return loader != null ? loader : WxPayEngine.class.getClassLoader();
+    }
+
+    WxPayConfig config() { return config; }
+    ApiV2Endpoint v2() { return v2; }
+
+    /** The configured switch and the host's switch must both be on. */
+    boolean isEnabled() {
+        return !closed && config.enabled() && hooks.hostEnabled();
+    }
+
+    /** Stops dispatching and releases the database it opened. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (servletContext.getAttribute(ATTRIBUTE) == this) {
+            servletContext.removeAttribute(ATTRIBUTE);
+            servletContext.removeAttribute(INJECTOR_ATTRIBUTE);
+        }
+        injector.getInstance(Dispatcher.class).close();
+        injector.getInstance(Database.class).close();
+        LOG.info("wxpay plugin stopped");
+    }
+}

@@ -1,0 +1,107 @@
+package io.shopplug.wxpay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WxPayConfigTest {
+    static final String KEY = "8934e7d15453e97507ef794cf7b0519d";
+
+    static Map<String, String> valid() {
+        Map<String, String> m = new HashMap<>();
+        m.put("wxpay.mch-id", "1900000109");
+        m.put("wxpay.app-id", "wx2421b1c4370ec43b");
+        m.put("wxpay.api-v2-key", KEY);
+        return m;
+    }
+
+    @Test
+    void defaults() {
+        WxPayConfig c = WxPayConfig.from(valid());
+        assertEquals("/wxpay/notify", c.notifyPath());
+        assertEquals(65536, c.maxBodyBytes());
+        assertEquals(ApiV2Signer.SignType.MD5, c.signType());
+        assertEquals(Settings.DEFAULT_DB_URL, c.dbUrl());
+        assertTrue(c.enabled());
+        assertTrue(c.dbMigrate());
+    }
+
+    @Test
+    void reportsEveryProblemAtOnceWithoutEchoingSecrets() {
+        Map<String, String> m = new HashMap<>();
+        m.put("wxpay.mch-id", "abc");
+        m.put("wxpay.api-v2-key", "short-secret-value");
+        m.put("wxpay.sign-type", "SHA1");
+        m.put("wxpay.max-body-bytes", "lots");
+        m.put("wxpay.notify-path", "notify");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> WxPayConfig.from(m, List.of("the host provides no io.shopplug.api.OrderLookup")));
+        String msg = e.getMessage();
+        assertTrue(msg.startsWith("WeChat Pay plugin configuration has 7 problem(s):"), msg);
+        for (String expected : new String[] {"OrderLookup", "wxpay.mch-id must be digits", "wxpay.app-id is required",
+                "wxpay.api-v2-key must be 32 characters", "wxpay.sign-type must be MD5 or HMAC-SHA256",
+                "wxpay.max-body-bytes must be a whole number", "wxpay.notify-path must be an exact path"}) {
+            assertTrue(msg.contains(expected), () -> "missing '" + expected + "' in " + msg);
+        }
+        assertFalse(msg.contains("short-secret-value"));
+    }
+
+    @Test
+    void secretFromFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("v2key");
+        Files.writeString(file, KEY + "\n", StandardCharsets.UTF_8);
+        Map<String, String> m = valid();
+        m.remove("wxpay.api-v2-key");
+        m.put("wxpay.api-v2-key-file", file.toString());
+        assertEquals(KEY, WxPayConfig.from(m).apiV2Key());
+    }
+
+    @Test
+    void secretInlineAndFileIsAProblem(@TempDir Path dir) {
+        Map<String, String> m = valid();
+        m.put("wxpay.api-v2-key-file", dir.resolve("missing").toString());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> WxPayConfig.from(m));
+        assertTrue(e.getMessage().contains("set either wxpay.api-v2-key or wxpay.api-v2-key-file"));
+        assertFalse(e.getMessage().contains(KEY));
+    }
+
+    @Test
+    void toStringHidesSecrets() {
+        Map<String, String> m = valid();
+        m.put("wxpay.db.password", "db-secret-pw");
+        String s = WxPayConfig.from(m).toString();
+        assertFalse(s.contains(KEY));
+        assertFalse(s.contains("db-secret-pw"));
+    }
+
+    @Test
+    void laterSourcesOverrideEarlier(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("wxpay.properties");
+        Files.writeString(file, "wxpay.mch-id=1111\nwxpay.app-id=wx-file\nwxpay.notify-path=/from-file\n");
+        ClassLoader loader = getClass().getClassLoader(); // test resources hold no wxpay.properties
+        Map<String, String> env = Map.of("WXPAY_CONFIG_FILE", file.toString(), "WXPAY_APP_ID", "wx-env",
+                "WXPAY_API_V2_KEY_FILE", "/run/secrets/k", "WXPAY_DB_CONNECT_TIMEOUT_MS", "500", "PATH", "/bin");
+        Properties sys = new Properties();
+        sys.setProperty("wxpay.notify-path", "/from-sysprop");
+        sys.setProperty("user.home", "/root");
+        Map<String, String> merged = ConfigSources.collect(null, loader, env, sys);
+        assertEquals("1111", merged.get("wxpay.mch-id"));
+        assertEquals("wx-env", merged.get("wxpay.app-id"));
+        assertEquals("/from-sysprop", merged.get("wxpay.notify-path"));
+        assertEquals("/run/secrets/k", merged.get("wxpay.api-v2-key-file"));
+        assertEquals("500", merged.get("wxpay.db.connect-timeout-ms"));
+        assertFalse(merged.containsKey("user.home"));
+        assertFalse(merged.containsKey("PATH"));
+    }
+}
