@@ -2,7 +2,6 @@ package io.shopplug.wxpay;
 
 import com.ctc.wstx.api.WstxInputProperties;
 import com.ctc.wstx.stax.WstxInputFactory;
-import com.ctc.wstx.stax.WstxOutputFactory;
 import com.fasterxml.jackson.dataformat.xml.XmlFactory;
 import com.fasterxml.jackson.dataformat.xml.XmlMapper;
 import java.io.ByteArrayInputStream;
@@ -37,7 +36,7 @@ final class XmlFields {
      */
     private static final int MAX_VALUE_CHARS = 256 * 1_024;
 
-    private static final XmlMapper MAPPER = new XmlMapper(new XmlFactory(hardenedInputFactory(), new WstxOutputFactory()));
+    private static final XmlMapper MAPPER = new XmlMapper(new XmlFactory(hardenedInputFactory()));
 
     private static final byte[] SUCCESS_ACK = ackBytes("SUCCESS", "OK");
 
@@ -74,8 +73,8 @@ final class XmlFields {
         } catch (NotifyRejected e) {
             throw e;
         } catch (XMLStreamException | RuntimeException e) {
-            // The cause may quote the document: callers must log the reason, not the cause.
-            throw new NotifyRejected(Reason.MALFORMED, e);
+            // The parser's message may quote the document (an openid, a sign): not kept.
+            throw new NotifyRejected(Reason.MALFORMED);
         } finally {
             closeQuietly(reader);
         }
