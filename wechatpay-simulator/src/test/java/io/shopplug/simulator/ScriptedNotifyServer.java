@@ -38,6 +38,11 @@ final class ScriptedNotifyServer implements AutoCloseable {
     record Received(String method, String contentType, byte[] body) {
     }
 
+    /** Answers the n-th request (1-based). */
+    interface Script {
+        Answer answer(int n, Received request);
+    }
+
     final List<Received> received = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
@@ -48,10 +53,18 @@ final class ScriptedNotifyServer implements AutoCloseable {
     private final CountDownLatch release = new CountDownLatch(1);
 
     ScriptedNotifyServer(IntFunction<Answer> script) {
-        this(0, script);
+        this(0, (n, request) -> script.apply(n));
     }
 
     ScriptedNotifyServer(int port, IntFunction<Answer> script) {
+        this(port, (n, request) -> script.apply(n));
+    }
+
+    ScriptedNotifyServer(Script script) {
+        this(0, script);
+    }
+
+    private ScriptedNotifyServer(int port, Script script) {
         try {
             server = HttpServer.create(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
@@ -61,13 +74,14 @@ final class ScriptedNotifyServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/notify", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            Received request = new Received(exchange.getRequestMethod(),
+                    exchange.getRequestHeaders().getFirst("Content-Type"), body);
             int n;
             synchronized (received) {
-                received.add(new Received(exchange.getRequestMethod(),
-                        exchange.getRequestHeaders().getFirst("Content-Type"), body));
+                received.add(request);
                 n = received.size();
             }
-            Answer answer = script.apply(n);
+            Answer answer = script.answer(n, request);
             if (answer == HANG) {
                 try {
                     release.await(10, TimeUnit.SECONDS);
