@@ -1,0 +1,85 @@
+package io.shopplug.wxpay;
+
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * One outbox entry as {@link NotifyStore#loadDelivery} found it, with the fields of its
+ * transaction needed to rebuild the event for the listener. Immutable snapshot; the row may
+ * change after it was read.
+ */
+final class Delivery {
+    /** The states of an outbox entry, stored by name in {@code wxpay_outbox.state}. */
+    enum State {
+        /** Not yet attempted; due at once. */
+        PENDING,
+        /** Delivered; final. */
+        DELIVERED,
+        /** The last attempt failed; due again at {@code next_attempt_at}. */
+        FAILED,
+        /** Given up; only a human replays it. */
+        DEAD
+    }
+
+    private final long id;
+    private final String listener;
+    private final State state;
+    private final int attempts;
+    private final EventKind kind;
+    private final String businessKey;
+    private final String transactionId;
+    private final String outTradeNo;
+    private final long amountFen;
+    private final String currency;
+    private final String merchantId;
+    private final String appId;
+    private final Instant eventTime;
+
+    // The argument order is the <constructor> order in NotifyMapper.xml.
+    Delivery(long id, String listener, State state, int attempts, EventKind kind, String businessKey,
+            String transactionId, String outTradeNo, long amountFen, String currency,
+            String merchantId, String appId, Instant eventTime) {
+        this.id = id;
+        this.listener = listener;
+        this.state = state;
+        this.attempts = attempts;
+        this.kind = kind;
+        this.businessKey = businessKey;
+        this.transactionId = transactionId;
+        this.outTradeNo = outTradeNo;
+        this.amountFen = amountFen;
+        this.currency = currency;
+        this.merchantId = merchantId;
+        this.appId = appId;
+        this.eventTime = eventTime;
+    }
+
+    /** The outbox entry id. */
+    long id() { return id; }
+    /** The listener id given to {@link NotifyStore#record}. */
+    String listener() { return listener; }
+    State state() { return state; }
+    /** Attempts made so far (each {@code markFailed} and {@code markDelivered} counts one). */
+    int attempts() { return attempts; }
+    EventKind kind() { return kind; }
+    String businessKey() { return businessKey; }
+    String transactionId() { return transactionId; }
+    String outTradeNo() { return outTradeNo; }
+    long amountFen() { return amountFen; }
+    String currency() { return currency; }
+    String merchantId() { return merchantId; }
+    String appId() { return appId; }
+    /** When WeChat Pay says the event happened (millisecond precision). */
+    Instant eventTime() { return eventTime; }
+
+    /** The same key as {@link Notification#idempotencyKey()} of the recorded notification. */
+    String idempotencyKey() {
+        return "wxpay:" + kind.name().toLowerCase(Locale.ROOT) + ":" + businessKey;
+    }
+
+    @Override
+    public String toString() {
+        return "Delivery[" + id + " to " + listener + ", " + state + ", " + attempts + " attempts, "
+                + idempotencyKey() + ", order " + outTradeNo + "]";
+    }
+}

@@ -1,0 +1,41 @@
+package io.shopplug.wxpay;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.ibatis.annotations.Param;
+
+/**
+ * SQL for the notify tables ({@code NotifyMapper.xml} beside this interface). Portable across
+ * H2, MariaDB/MySQL and PostgreSQL. Only {@link NotifyStore} uses it.
+ */
+interface NotifyMapper {
+
+    int countTransactions(@Param("kind") EventKind kind, @Param("businessKey") String businessKey);
+
+    /** Inserts {@code row} (see the XML for its keys) and puts the generated id under {@code id}. */
+    void insertTransaction(Map<String, Object> row);
+
+    /** Inserts a PENDING entry from {@code row} and puts the generated id under {@code id}. */
+    void insertOutbox(Map<String, Object> row);
+
+    int bumpAnomaly(@Param("kind") EventKind kind, @Param("businessKey") String businessKey,
+            @Param("reason") Reason reason, @Param("now") Instant now);
+
+    void insertAnomaly(@Param("n") Map<String, Object> notification, @Param("reason") Reason reason,
+            @Param("now") Instant now);
+
+    void insertNotifyLog(@Param("now") Instant now, @Param("api") String api,
+            @Param("outcome") String outcome, @Param("reason") String reason,
+            @Param("outTradeNo") String outTradeNo, @Param("businessKey") String businessKey,
+            @Param("remoteAddr") String remoteAddr);
+
+    Delivery selectDelivery(@Param("id") long outboxId);
+
+    List<Long> selectDue(@Param("now") Instant now, @Param("limit") int limit);
+
+    int markDelivered(@Param("id") long outboxId, @Param("now") Instant now);
+
+    int markFailed(@Param("id") long outboxId, @Param("error") String error,
+            @Param("next") Instant nextAttemptAt);
+}

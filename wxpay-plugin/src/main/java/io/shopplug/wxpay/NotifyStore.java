@@ -1,0 +1,280 @@
+package io.shopplug.wxpay;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.ibatis.session.SqlSession;
+import org.apache.ibatis.session.SqlSessionFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The plugin's durable record of notifications: the exactly-once transaction record with its
+ * outbox, anomalies, the notify log. The database is the only coordination between nodes:
+ * unique keys make concurrent duplicates harmless, on one node or many. Thread-safe.
+ *
+ * <p>Every method except {@link #logNotify} throws {@link NotifyRejected} with
+ * {@link Reason#DATABASE_UNAVAILABLE} when the database cannot be reached or fails (a retryable
+ * answer); no exception text written here holds a secret.
+ */
+final class NotifyStore {
+    private static final Logger log = LoggerFactory.getLogger(NotifyStore.class);
+
+    static final int MAX_LISTENER_ID = 200;
+    static final int MAX_ERROR = 1000;
+
+    private final SqlSessionFactory sessions;
+    private final Clock clock;
+
+    /**
+     * @param sessions a factory whose configuration has {@link NotifyMapper} (see {@link Database})
+     * @param clock the time written to {@code recorded_at}, outbox, anomaly and log rows
+     */
+    NotifyStore(SqlSessionFactory sessions, Clock clock) {
+        this.sessions = Objects.requireNonNull(sessions, "sessions");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (!sessions.getConfiguration().hasMapper(NotifyMapper.class)) {
+            throw new IllegalArgumentException("the session factory lacks NotifyMapper; build it with Database");
+        }
+    }
+
+    /** True if a transaction with this (kind, business key) is committed. */
+    boolean isRecorded(EventKind kind, String businessKey) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(businessKey, "businessKey");
+        try (SqlSession s = sessions.openSession(true)) {
+            return s.getMapper(NotifyMapper.class).countTransactions(kind, businessKey) > 0;
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /**
+     * Records {@code n} and one PENDING outbox entry per distinct listener id (due now) in one
+     * database transaction. If (business key, kind) is already recorded — also by a concurrent
+     * call on this or another node — writes nothing and returns {@link RecordResult#duplicate()}.
+     *
+     * @param listenerIds ids of the listeners to deliver to, at most 200 characters each;
+     *     repeats are delivered once; may be empty
+     * @throws NotifyRejected {@link Reason#MISSING_FIELD} if a field is longer than its column
+     *     (never silently truncated), {@link Reason#DATABASE_UNAVAILABLE} on a database failure
+     */
+    RecordResult record(Notification n, List<String> listenerIds) {
+        Objects.requireNonNull(n, "notification");
+        List<String> listeners = distinctListeners(listenerIds);
+        checkFits(n);
+        Instant now = now();
+        Map<String, Object> row = transactionRow(n);
+        row.put("now", now);
+        try (SqlSession s = sessions.openSession(false)) {
+            NotifyMapper mapper = s.getMapper(NotifyMapper.class);
+            try {
+                mapper.insertTransaction(row);
+            } catch (RuntimeException e) {
+                if (!SqlErrors.isConstraintViolation(e)) {
+                    throw e;
+                }
+                s.rollback(true);
+                return RecordResult.duplicate();
+            }
+            long transactionRowId = generatedId(row);
+            List<Long> outboxIds = new ArrayList<>(listeners.size());
+            for (String listener : listeners) {
+                Map<String, Object> entry = new HashMap<>();
+                entry.put("transactionRef", transactionRowId);
+                entry.put("listener", listener);
+                entry.put("now", now);
+                mapper.insertOutbox(entry);
+                outboxIds.add(generatedId(entry));
+            }
+            s.commit(true);
+            return RecordResult.recorded(transactionRowId, outboxIds);
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /**
+     * Records that {@code n} is genuine but cannot be applied, once per (business key, kind,
+     * reason): the first call inserts it (occurrences 1) and returns true; every later call, also
+     * a concurrent one, counts one more occurrence and returns false.
+     *
+     * @throws NotifyRejected as for {@link #record}
+     */
+    boolean recordAnomaly(Notification n, Reason reason) {
+        Objects.requireNonNull(n, "notification");
+        Objects.requireNonNull(reason, "reason");
+        checkFits(n);
+        Instant now = now();
+        try (SqlSession s = sessions.openSession(true)) {
+            NotifyMapper mapper = s.getMapper(NotifyMapper.class);
+            // Retries are the common case: try to count first, insert only when nothing is there.
+            if (mapper.bumpAnomaly(n.kind(), n.businessKey(), reason, now) > 0) {
+                return false;
+            }
+            try {
+                mapper.insertAnomaly(transactionRow(n), reason, now);
+                return true;
+            } catch (RuntimeException e) {
+                if (!SqlErrors.isConstraintViolation(e)) {
+                    throw e;
+                }
+            }
+            // A concurrent copy inserted it between our update and insert: count this one.
+            mapper.bumpAnomaly(n.kind(), n.businessKey(), reason, now);
+            return false;
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /**
+     * Appends to the notify log; best effort: never throws, logs a failure (without its SQL or
+     * values). Strings longer than their column are cut.
+     *
+     * @param outcome {@code ACCEPTED}, {@code DUPLICATE} or {@code REJECTED}
+     */
+    void logNotify(String api, String outcome, Reason reasonOrNull, String outTradeNoOrNull,
+            String businessKeyOrNull, String remoteAddr) {
+        try (SqlSession s = sessions.openSession(true)) {
+            s.getMapper(NotifyMapper.class).insertNotifyLog(now(), cut(api, 8), cut(outcome, 16),
+                    reasonOrNull == null ? null : reasonOrNull.name(), cut(outTradeNoOrNull, 64),
+                    cut(businessKeyOrNull, 64), cut(remoteAddr, 64));
+        } catch (RuntimeException e) {
+            log.warn("wxpay: could not write the notify log ({})", SqlErrors.describe(e));
+        }
+    }
+
+    /** The outbox entry {@code outboxId} with its transaction's fields, or null if there is none. */
+    Delivery loadDelivery(long outboxId) {
+        try (SqlSession s = sessions.openSession(true)) {
+            return s.getMapper(NotifyMapper.class).selectDelivery(outboxId);
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /**
+     * Up to {@code limit} ids of entries to deliver now: every PENDING entry and every FAILED one
+     * whose {@code next_attempt_at} is not after now; the longest due first. This only reads: two
+     * nodes may get the same ids.
+     */
+    List<Long> dueOutbox(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        try (SqlSession s = sessions.openSession(true)) {
+            return s.getMapper(NotifyMapper.class).selectDue(now(), limit);
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /**
+     * Marks the entry DELIVERED now and counts the attempt; no effect if it is already DELIVERED
+     * or does not exist.
+     */
+    void markDelivered(long outboxId) {
+        try (SqlSession s = sessions.openSession(true)) {
+            s.getMapper(NotifyMapper.class).markDelivered(outboxId, now());
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /**
+     * Marks a PENDING or FAILED entry FAILED, counts the attempt, keeps {@code error} (cut to 1000
+     * characters; it must hold no secret) and makes it due again at {@code nextAttemptAt}. No
+     * effect on a DELIVERED or DEAD entry or a missing one.
+     */
+    void markFailed(long outboxId, String error, Instant nextAttemptAt) {
+        Objects.requireNonNull(nextAttemptAt, "nextAttemptAt");
+        try (SqlSession s = sessions.openSession(true)) {
+            s.getMapper(NotifyMapper.class).markFailed(outboxId, cut(error, MAX_ERROR), nextAttemptAt);
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static Map<String, Object> transactionRow(Notification n) {
+        Map<String, Object> row = new HashMap<>();
+        row.put("kind", n.kind());
+        row.put("businessKey", n.businessKey());
+        row.put("api", n.api());
+        row.put("transactionId", n.transactionId());
+        row.put("outTradeNo", n.outTradeNo());
+        row.put("merchantId", n.merchantId());
+        row.put("appId", n.appId());
+        row.put("amountFen", n.amountFen());
+        row.put("currency", n.currency());
+        row.put("eventTime", n.eventTime());
+        row.put("payload", n.payload());
+        return row;
+    }
+
+    private static long generatedId(Map<String, Object> row) {
+        Object id = row.get("id");
+        if (!(id instanceof Number)) {
+            throw new IllegalStateException("the database returned no generated id");
+        }
+        return ((Number) id).longValue();
+    }
+
+    private static List<String> distinctListeners(List<String> listenerIds) {
+        Objects.requireNonNull(listenerIds, "listenerIds");
+        Set<String> distinct = new LinkedHashSet<>();
+        for (String id : listenerIds) {
+            if (id == null || id.trim().isEmpty() || id.length() > MAX_LISTENER_ID) {
+                throw new IllegalArgumentException("a listener id must be 1 to 200 characters, not blank");
+            }
+            distinct.add(id);
+        }
+        return Collections.unmodifiableList(new ArrayList<>(distinct));
+    }
+
+    /**
+     * A value longer than its column would fail (or, on a lax MySQL, be cut and so merge two
+     * keys): refuse it as invalid input rather than as a retryable database failure.
+     */
+    private static void checkFits(Notification n) {
+        if (n.businessKey().length() > 64 || n.transactionId().length() > 64
+                || n.outTradeNo().length() > 64 || n.merchantId().length() > 32
+                || n.appId().length() > 64 || n.currency().length() > 8 || n.api().length() > 8) {
+            throw new NotifyRejected(Reason.MISSING_FIELD);
+        }
+    }
+
+    /** {@code s} cut to {@code max} characters, without splitting a surrogate pair. */
+    static String cut(String s, int max) {
+        if (s == null || s.length() <= max) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+        return s.substring(0, end);
+    }
+
+    /**
+     * A database failure (an SQLException on the chain that is not an unexpected constraint
+     * violation) becomes {@link Reason#DATABASE_UNAVAILABLE}; anything else is a bug and is
+     * rethrown as it is.
+     */
+    private static RuntimeException translate(RuntimeException e) {
+        if (e instanceof NotifyRejected || SqlErrors.isConstraintViolation(e)
+                || !SqlErrors.hasSqlException(e)) {
+            return e;
+        }
+        return new NotifyRejected(Reason.DATABASE_UNAVAILABLE, e);
+    }
+}

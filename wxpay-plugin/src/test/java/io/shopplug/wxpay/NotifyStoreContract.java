@@ -1,0 +1,465 @@
+package io.shopplug.wxpay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.TimeZone;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * The {@link NotifyStore} and {@link SchemaMigrator} contract, run against each supported
+ * database by a subclass. Each class starts from dropped {@code wxpay_} tables in its own schema.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class NotifyStoreContract {
+    static final Instant T0 = Instant.parse("2024-06-18T04:05:06.789Z");
+    private static final String[] TABLES = {
+        "wxpay_outbox", "wxpay_transaction", "wxpay_anomaly", "wxpay_notify_log", "wxpay_schema_version"};
+    private static final int RACERS = 20;
+
+    final TestClock clock = new TestClock(T0);
+    DataSource dataSource;
+    Database database;
+    NotifyStore store;
+    private final List<List<Integer>> startupMigrations = Collections.synchronizedList(new ArrayList<>());
+
+    /** Prepares the server side (own schema) and returns the JDBC URL of the test database. */
+    abstract String jdbcUrl() throws SQLException;
+
+    abstract String user();
+
+    abstract String password();
+
+    /** A URL for this database's driver pointing at {@code port}, where nothing listens. */
+    abstract String unreachableUrl(int port);
+
+    /** Called after the pool is closed. */
+    void afterClose() throws SQLException {
+    }
+
+    @BeforeAll
+    void openAndMigrate() throws Exception {
+        dataSource = DataSources.open(Optional.empty(), null, jdbcUrl(), user(), password(), 10,
+                Duration.ofSeconds(10));
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            for (String table : TABLES) {
+                st.execute("DROP TABLE IF EXISTS " + table);
+            }
+        }
+        // Several nodes starting at once against an empty schema.
+        for (Object result : race(4, () -> new SchemaMigrator(dataSource, clock).migrate())) {
+            @SuppressWarnings("unchecked")
+            List<Integer> applied = (List<Integer>) result;
+            startupMigrations.add(applied);
+        }
+        database = new Database(dataSource, Duration.ofSeconds(10));
+        store = new NotifyStore(database.sessionFactory(), clock);
+    }
+
+    @AfterAll
+    void close() throws SQLException {
+        if (database != null) {
+            database.close();
+        }
+        afterClose();
+    }
+
+    @BeforeEach
+    void emptyTables() throws SQLException {
+        clock.set(T0);
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            for (int i = 0; i < TABLES.length - 1; i++) {
+                st.execute("DELETE FROM " + TABLES[i]);
+            }
+        }
+    }
+
+    // ---- schema
+
+    @Test
+    void schemaIsAppliedOnceWhenNodesStartTogether() throws SQLException {
+        List<List<Integer>> results = new ArrayList<>(startupMigrations);
+        assertEquals(4, results.size());
+        assertEquals(1, Collections.frequency(results, Collections.singletonList(1)), results.toString());
+        assertEquals(3, Collections.frequency(results, Collections.emptyList()), results.toString());
+        assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock).migrate());
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT version, description, applied_at FROM wxpay_schema_version")) {
+            assertTrue(rs.next());
+            assertEquals(1, rs.getInt(1));
+            assertEquals("init", rs.getString(2));
+            assertEquals(UtcInstantTypeHandler.toUtc(T0), rs.getObject(3, LocalDateTime.class));
+            assertFalse(rs.next());
+        }
+    }
+
+    // ---- record
+
+    @Test
+    void recordsOnceThenAnswersDuplicate() throws SQLException {
+        Notification n = payment("4200000001");
+        assertFalse(store.isRecorded(EventKind.PAYMENT, "4200000001"));
+
+        RecordResult first = store.record(n, Arrays.asList("inventory", "points"));
+        assertFalse(first.isDuplicate());
+        assertEquals(2, first.outboxIds().size());
+        assertNotEquals(first.outboxIds().get(0), first.outboxIds().get(1));
+        assertTrue(store.isRecorded(EventKind.PAYMENT, "4200000001"));
+        assertFalse(store.isRecorded(EventKind.REFUND, "4200000001"));
+
+        RecordResult second = store.record(n, Arrays.asList("inventory", "points"));
+        assertTrue(second.isDuplicate());
+        assertSame(RecordResult.duplicate(), second);
+        assertEquals(Collections.emptyList(), second.outboxIds());
+        assertThrows(IllegalStateException.class, second::transactionRowId);
+
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_transaction"));
+        assertEquals(2, count("SELECT COUNT(*) FROM wxpay_outbox WHERE transaction_ref = "
+                + first.transactionRowId() + " AND state = 'PENDING' AND attempts = 0"));
+    }
+
+    @Test
+    void paymentAndRefundWithTheSameKeyAreDifferentEvents() throws SQLException {
+        assertFalse(store.record(payment("K1"), Collections.singletonList("a")).isDuplicate());
+        assertFalse(store.record(refund("K1"), Collections.singletonList("a")).isDuplicate());
+        assertEquals(2, count("SELECT COUNT(*) FROM wxpay_transaction"));
+    }
+
+    @Test
+    void recordWithoutListenersHasNoOutbox() throws SQLException {
+        RecordResult r = store.record(payment("4200000002"), Collections.emptyList());
+        assertFalse(r.isDuplicate());
+        assertEquals(Collections.emptyList(), r.outboxIds());
+        assertEquals(0, count("SELECT COUNT(*) FROM wxpay_outbox"));
+    }
+
+    @Test
+    void repeatedListenerIdsGetOneEntryAndBlankOnesAreRefused() throws SQLException {
+        RecordResult r = store.record(payment("4200000003"), Arrays.asList("a", "b", "a"));
+        assertEquals(2, r.outboxIds().size());
+        assertThrows(IllegalArgumentException.class,
+                () -> store.record(payment("4200000004"), Arrays.asList("a", " ")));
+        assertFalse(store.isRecorded(EventKind.PAYMENT, "4200000004"));
+    }
+
+    @Test
+    void concurrentCopiesAreRecordedExactlyOnce() throws Exception {
+        Notification n = payment("4200000005");
+        List<String> listeners = Arrays.asList("inventory", "points", "orders");
+        List<Object> results = race(RACERS, () -> store.record(n, listeners));
+
+        int recorded = 0;
+        for (Object r : results) {
+            if (!((RecordResult) r).isDuplicate()) {
+                recorded++;
+                assertEquals(3, ((RecordResult) r).outboxIds().size());
+            }
+        }
+        assertEquals(1, recorded);
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_transaction"));
+        assertEquals(3, count("SELECT COUNT(*) FROM wxpay_outbox"));
+    }
+
+    @Test
+    void valueLongerThanItsColumnIsRefusedAsInvalid() throws SQLException {
+        String tooLong = "9".repeat(65);
+        NotifyRejected e = assertThrows(NotifyRejected.class,
+                () -> store.record(payment(tooLong), Collections.singletonList("a")));
+        assertEquals(Reason.MISSING_FIELD, e.reason());
+        assertEquals(0, count("SELECT COUNT(*) FROM wxpay_transaction"));
+    }
+
+    // ---- anomalies
+
+    @Test
+    void anomalyIsRecordedOnceThenCounted() throws SQLException {
+        Notification n = payment("4200000006");
+        assertTrue(store.recordAnomaly(n, Reason.AMOUNT_MISMATCH));
+        clock.set(T0.plusSeconds(60));
+        assertFalse(store.recordAnomaly(n, Reason.AMOUNT_MISMATCH));
+        assertTrue(store.recordAnomaly(n, Reason.ORDER_CLOSED));
+
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT occurrences, first_seen_at, last_seen_at, handled, out_trade_no, amount_fen"
+                        + " FROM wxpay_anomaly WHERE business_key = ? AND reason = ?")) {
+            ps.setString(1, "4200000006");
+            ps.setString(2, "AMOUNT_MISMATCH");
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(2, rs.getInt(1));
+                assertEquals(UtcInstantTypeHandler.toUtc(T0), rs.getObject(2, LocalDateTime.class));
+                assertEquals(UtcInstantTypeHandler.toUtc(T0.plusSeconds(60)),
+                        rs.getObject(3, LocalDateTime.class));
+                assertFalse(rs.getBoolean(4));
+                assertEquals("order-4200000006", rs.getString(5));
+                assertEquals(1999, rs.getLong(6));
+            }
+        }
+        assertEquals(2, count("SELECT COUNT(*) FROM wxpay_anomaly"));
+    }
+
+    @Test
+    void concurrentAnomalyCopiesAreRecordedOnce() throws Exception {
+        Notification n = payment("4200000007");
+        List<Object> results = race(RACERS, () -> store.recordAnomaly(n, Reason.UNKNOWN_ORDER));
+        assertEquals(1, Collections.frequency(results, Boolean.TRUE));
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_anomaly"));
+        assertEquals(RACERS, count("SELECT occurrences FROM wxpay_anomaly"));
+    }
+
+    // ---- outbox
+
+    @Test
+    void dueOutboxFollowsMarks() {
+        List<Long> ids = store.record(payment("4200000008"), Arrays.asList("a", "b", "c")).outboxIds();
+        assertEquals(ids, store.dueOutbox(10));
+        assertEquals(ids.subList(0, 2), store.dueOutbox(2));
+
+        store.markDelivered(ids.get(0));
+        store.markFailed(ids.get(1), "listener threw IllegalStateException", T0.plusSeconds(30));
+        assertEquals(Collections.singletonList(ids.get(2)), store.dueOutbox(10));
+
+        clock.set(T0.plusSeconds(30));
+        assertEquals(Arrays.asList(ids.get(2), ids.get(1)), store.dueOutbox(10));
+
+        Delivery delivered = store.loadDelivery(ids.get(0));
+        assertEquals(Delivery.State.DELIVERED, delivered.state());
+        assertEquals(1, delivered.attempts());
+        Delivery failed = store.loadDelivery(ids.get(1));
+        assertEquals(Delivery.State.FAILED, failed.state());
+        assertEquals(1, failed.attempts());
+
+        // A late failure report does not undo a delivery; marking twice counts once.
+        store.markFailed(ids.get(0), "late", T0.plusSeconds(60));
+        store.markDelivered(ids.get(0));
+        assertEquals(Delivery.State.DELIVERED, store.loadDelivery(ids.get(0)).state());
+        assertEquals(1, store.loadDelivery(ids.get(0)).attempts());
+
+        store.markFailed(ids.get(1), "again", T0.plusSeconds(90));
+        assertEquals(2, store.loadDelivery(ids.get(1)).attempts());
+        assertEquals(Collections.singletonList(ids.get(2)), store.dueOutbox(10));
+        assertThrows(IllegalArgumentException.class, () -> store.dueOutbox(0));
+    }
+
+    @Test
+    void failureTextIsCutTo1000Characters() throws SQLException {
+        long id = store.record(payment("4200000009"), Collections.singletonList("a")).outboxIds().get(0);
+        store.markFailed(id, "x".repeat(999) + "\uD83D\uDE00" + "y".repeat(100), T0);
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT last_error FROM wxpay_outbox WHERE id = " + id)) {
+            assertTrue(rs.next());
+            assertEquals("x".repeat(999), rs.getString(1));
+        }
+    }
+
+    @Test
+    void deliveryCarriesWhatTheListenerNeeds() {
+        Notification n = refund("5030000010");
+        RecordResult r = store.record(n, Collections.singletonList("points"));
+        Delivery d = store.loadDelivery(r.outboxIds().get(0));
+        assertEquals(r.outboxIds().get(0).longValue(), d.id());
+        assertEquals("points", d.listener());
+        assertEquals(Delivery.State.PENDING, d.state());
+        assertEquals(0, d.attempts());
+        assertEquals(EventKind.REFUND, d.kind());
+        assertEquals("5030000010", d.businessKey());
+        assertEquals("tx-5030000010", d.transactionId());
+        assertEquals("order-5030000010", d.outTradeNo());
+        assertEquals(1999, d.amountFen());
+        assertEquals("CNY", d.currency());
+        assertEquals("1900000109", d.merchantId());
+        assertEquals("wxd930ea5d5a258f4f", d.appId());
+        assertEquals(T0, d.eventTime());
+        assertEquals(n.idempotencyKey(), d.idempotencyKey());
+        assertNull(store.loadDelivery(Long.MAX_VALUE));
+    }
+
+    // ---- time
+
+    @Test
+    void instantsAreStoredInUtcWhateverTheDefaultZone() throws SQLException {
+        TimeZone original = TimeZone.getDefault();
+        Instant eventTime = Instant.parse("2024-03-10T01:02:03.456789Z");
+        Instant expected = Instant.parse("2024-03-10T01:02:03.456Z");
+        try {
+            TimeZone.setDefault(TimeZone.getTimeZone("Pacific/Kiritimati"));
+            clock.set(Instant.parse("2024-11-03T09:30:00.001Z"));
+            Notification n = new Notification(EventKind.PAYMENT, "4200000011", "4200000011",
+                    "order-11", 100, "CNY", "1900000109", "wxd930ea5d5a258f4f", eventTime, "v2", "{}");
+            long id = store.record(n, Collections.singletonList("a")).outboxIds().get(0);
+
+            TimeZone.setDefault(TimeZone.getTimeZone("America/Los_Angeles"));
+            assertEquals(expected, store.loadDelivery(id).eventTime());
+            try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT event_time, recorded_at FROM wxpay_transaction")) {
+                assertTrue(rs.next());
+                assertEquals(LocalDateTime.of(2024, 3, 10, 1, 2, 3, 456_000_000),
+                        rs.getObject(1, LocalDateTime.class));
+                assertEquals(LocalDateTime.of(2024, 11, 3, 9, 30, 0, 1_000_000),
+                        rs.getObject(2, LocalDateTime.class));
+            }
+        } finally {
+            TimeZone.setDefault(original);
+        }
+    }
+
+    // ---- notify log
+
+    @Test
+    void notifyLogKeepsOneRowPerNotifyAndCutsLongValues() throws SQLException {
+        store.logNotify("v3", "ACCEPTED", null, "order-1", "4200000012", "203.0.113.9");
+        store.logNotify(null, "REJECTED", Reason.BAD_SIGN, "o".repeat(300), null, "r".repeat(300));
+        assertEquals(2, count("SELECT COUNT(*) FROM wxpay_notify_log"));
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_notify_log WHERE reason = 'BAD_SIGN'"
+                + " AND api IS NULL AND business_key IS NULL"));
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT out_trade_no, remote_addr FROM wxpay_notify_log WHERE outcome = 'REJECTED'")) {
+            assertTrue(rs.next());
+            assertEquals("o".repeat(64), rs.getString(1));
+            assertEquals("r".repeat(64), rs.getString(2));
+        }
+    }
+
+    // ---- database down
+
+    @Test
+    void unreachableDatabaseIsDatabaseUnavailable() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String password = "pw-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+        DataSource down = DataSources.open(Optional.empty(), null, unreachableUrl(port), "shop",
+                password, 1, DataSources.MIN_CONNECT_TIMEOUT);
+        try (Database db = new Database(down, Duration.ofSeconds(1))) {
+            NotifyStore s = new NotifyStore(db.sessionFactory(), clock);
+            Notification n = payment("4200000013");
+            assertUnavailable(() -> s.isRecorded(EventKind.PAYMENT, "4200000013"), password);
+            assertUnavailable(() -> s.record(n, Collections.singletonList("a")), password);
+            assertUnavailable(() -> s.recordAnomaly(n, Reason.AMOUNT_MISMATCH), password);
+            assertUnavailable(() -> s.loadDelivery(1), password);
+            assertUnavailable(() -> s.dueOutbox(10), password);
+            assertUnavailable(() -> s.markDelivered(1), password);
+            assertUnavailable(() -> s.markFailed(1, "x", T0), password);
+            s.logNotify("v3", "REJECTED", Reason.DATABASE_UNAVAILABLE, "o", "k", "127.0.0.1");
+        }
+    }
+
+    private static void assertUnavailable(Executable call, String password) {
+        NotifyRejected e = assertThrows(NotifyRejected.class, call);
+        assertEquals(Reason.DATABASE_UNAVAILABLE, e.reason());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            assertFalse(m.contains(password), "password in exception text: " + m);
+        }
+    }
+
+    // ---- helpers
+
+    static Notification payment(String transactionId) {
+        return new Notification(EventKind.PAYMENT, transactionId, transactionId, "order-" + transactionId,
+                1999, "CNY", "1900000109", "wxd930ea5d5a258f4f", T0, "v3", "{\"amount\":{\"total\":1999}}");
+    }
+
+    static Notification refund(String refundId) {
+        return new Notification(EventKind.REFUND, refundId, "tx-" + refundId, "order-" + refundId,
+                1999, "CNY", "1900000109", "wxd930ea5d5a258f4f", T0, "v2", "<root/>");
+    }
+
+    long count(String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            assertTrue(rs.next());
+            return rs.getLong(1);
+        }
+    }
+
+    /** Runs {@code task} on {@code threads} threads released together; returns their results. */
+    static List<Object> race(int threads, Callable<?> task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch ready = new CountDownLatch(threads);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                futures.add(pool.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    return task.call();
+                }));
+            }
+            ready.await();
+            go.countDown();
+            List<Object> results = new ArrayList<>();
+            for (Future<?> f : futures) {
+                results.add(f.get());
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A clock the test sets; no test waits for real time. */
+    static final class TestClock extends Clock {
+        private volatile Instant now;
+
+        TestClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.shopplug.wxpay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.shopplug.wxpay.SchemaMigrator.Dialect;
+import io.shopplug.wxpay.SchemaMigrator.Migration;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link SchemaMigrator} on embedded H2; the server dialects run in {@link NotifyStoreContract}. */
+final class SchemaMigratorTest {
+    private static final Instant T0 = Instant.parse("2024-06-18T04:05:06.789Z");
+    private final Clock clock = Clock.fixed(T0, ZoneOffset.UTC);
+    private JdbcDataSource dataSource;
+
+    @BeforeEach
+    void freshDatabase() {
+        dataSource = new JdbcDataSource();
+        dataSource.setURL("jdbc:h2:mem:migrator-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+    }
+
+    @Test
+    void appliesOnceThenIsANoOp() throws SQLException {
+        SchemaMigrator migrator = new SchemaMigrator(dataSource, clock);
+        assertEquals(Collections.singletonList(1), migrator.migrate());
+        assertEquals(Collections.emptyList(), migrator.migrate());
+        assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock).migrate());
+
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT version, description, applied_at FROM wxpay_schema_version")) {
+            assertTrue(rs.next());
+            assertEquals(1, rs.getInt(1));
+            assertEquals("init", rs.getString(2));
+            assertEquals(LocalDateTime.of(2024, 6, 18, 4, 5, 6, 789_000_000), rs.getObject(3, LocalDateTime.class));
+            assertFalse(rs.next());
+        }
+        for (String table : Arrays.asList("WXPAY_TRANSACTION", "WXPAY_OUTBOX", "WXPAY_ANOMALY", "WXPAY_NOTIFY_LOG")) {
+            try (Connection c = dataSource.getConnection();
+                    ResultSet rs = c.getMetaData().getTables(null, null, table, null)) {
+                assertTrue(rs.next(), table);
+            }
+        }
+    }
+
+    @Test
+    void recordedVersionIsNotAppliedAgain() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE wxpay_schema_version (version INT PRIMARY KEY,"
+                    + " description VARCHAR(200) NOT NULL, applied_at TIMESTAMP(3) NOT NULL)");
+            st.execute("INSERT INTO wxpay_schema_version VALUES (1, 'init', TIMESTAMP '2020-01-01 00:00:00')");
+        }
+        assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock).migrate());
+        try (Connection c = dataSource.getConnection();
+                ResultSet rs = c.getMetaData().getTables(null, null, "WXPAY_TRANSACTION", null)) {
+            assertFalse(rs.next(), "V1 ran although it was recorded");
+        }
+    }
+
+    @Test
+    void everyVersionHasAScriptForEveryDialect() {
+        for (Migration m : SchemaMigrator.MIGRATIONS) {
+            for (Dialect d : Dialect.values()) {
+                List<String> statements = SchemaMigrator.statements(SchemaMigrator.readScript(m.script(d)));
+                assertFalse(statements.isEmpty(), m.script(d));
+                for (String sql : statements) {
+                    assertFalse(sql.contains(";"), sql);
+                    assertTrue(sql.startsWith("CREATE "), sql);
+                }
+            }
+        }
+    }
+
+    @Test
+    void splitsStatementsAtLineEndSemicolonsAndDropsComments() {
+        assertEquals(Arrays.asList("CREATE TABLE a (\nx INT\n)", "CREATE INDEX b ON a (x)"),
+                SchemaMigrator.statements("-- comment\nCREATE TABLE a (\n  x INT\n);\n\nCREATE INDEX b ON a (x);\n"));
+    }
+
+    @Test
+    void dialectComesFromTheProductName() {
+        assertEquals(Dialect.H2, Dialect.of("H2"));
+        assertEquals(Dialect.MARIADB, Dialect.of("MariaDB"));
+        assertEquals(Dialect.MARIADB, Dialect.of("MySQL"));
+        assertEquals(Dialect.POSTGRESQL, Dialect.of("PostgreSQL"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Dialect.of("Oracle"));
+        assertTrue(e.getMessage().contains("'Oracle'"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> Dialect.of(null));
+    }
+}
