@@ -119,7 +119,7 @@ final class Dispatcher implements AutoCloseable {
             LOG.warn("wxpay outbox entry {} could not be loaded ({}); will retry", outboxId, e.getMessage());
             return;
         }
-        if (d == null || "DELIVERED".equals(d.state())) {
+        if (d == null || d.state() == Delivery.State.DELIVERED || d.state() == Delivery.State.DEAD) {
             return;
         }
         PaymentListener listener = listeners.get(d.listener());
@@ -134,7 +134,7 @@ final class Dispatcher implements AutoCloseable {
         } catch (RuntimeException | LinkageError e) {
             Instant next = clock.instant().plus(backoff(d.attempts() + 1));
             LOG.warn("wxpay listener {} failed on {} (attempt {}): {}", d.listener(),
-                    Notification.idempotencyKey(d.kind(), d.businessKey()), d.attempts() + 1, e.toString());
+                    d.idempotencyKey(), d.attempts() + 1, e.toString());
             try {
                 store.markFailed(outboxId, e.toString(), next);
             } catch (RuntimeException storeDown) {
@@ -146,7 +146,7 @@ final class Dispatcher implements AutoCloseable {
 
     static PaymentEvent paymentEvent(Delivery d) {
         return PaymentEvent.builder()
-                .idempotencyKey(Notification.idempotencyKey(d.kind(), d.businessKey()))
+                .idempotencyKey(d.idempotencyKey())
                 .transactionId(d.transactionId())
                 .outTradeNo(d.outTradeNo())
                 .amountFen(d.amountFen())
