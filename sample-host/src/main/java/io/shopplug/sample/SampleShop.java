@@ -15,6 +15,8 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.HttpCookie;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -92,7 +94,9 @@ public final class SampleShop implements AutoCloseable {
             PluginHost plugins = new PluginHost(listeners, new ShopOrderLookup(ds), ds,
                     Thread.currentThread().getContextClassLoader());
 
-            ServerConnector connector = new ServerConnector(server);
+            HttpConfiguration http = new HttpConfiguration();
+            http.setSendServerVersion(false);
+            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
             connector.setHost(settings.host());
             connector.setPort(settings.port());
             server.addConnector(connector);
@@ -177,14 +181,14 @@ public final class SampleShop implements AutoCloseable {
         return plugins;
     }
 
-    /** Stops the server (which stops the plugins), the payment gateway and the database pool. */
+    /** Stops the payment gateway, the server (which stops the plugins) and the database pool. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        gateway.close(); // first: no more notifications into a server going down
         stopQuietly(server);
-        gateway.close();
         database.close();
     }
 
