@@ -69,7 +69,15 @@ final class AdminServlet extends HttpServlet {
                 return;
             }
             boolean enabled = "true".equals(req.getParameter("enabled"));
-            if (plugins.setEnabled(m.group(1), enabled).isEmpty()) {
+            boolean found;
+            try {
+                found = plugins.setEnabled(m.group(1), enabled).isPresent();
+            } catch (IllegalStateException e) {
+                StorefrontServlet.html(resp, 409, Html.page("Conflict", "<p class=\"error\">"
+                        + esc(e.getMessage()) + ". <a href=\"/admin\">Back</a></p>"));
+                return;
+            }
+            if (!found) {
                 StorefrontServlet.html(resp, 404, Html.page("Not found", "<p class=\"error\">No such plugin.</p>"));
                 return;
             }
@@ -111,15 +119,20 @@ final class AdminServlet extends HttpServlet {
         for (PluginHost.PluginInfo p : plugins.plugins()) {
             b.append("<tr><td><code>").append(esc(p.id())).append("</code></td><td>")
                     .append(esc(p.name())).append("</td><td class=\"state ").append(esc(p.state()))
-                    .append("\">").append(esc(p.state())).append("</td><td>")
-                    .append("<form class=\"inline\" method=\"post\" action=\"/admin/plugins/")
-                    .append(esc(p.id())).append("/enabled\">")
-                    .append("<input type=\"hidden\" name=\"").append(AdminAuth.CSRF_FIELD)
-                    .append("\" value=\"").append(esc(csrf)).append("\">")
-                    .append("<input type=\"hidden\" name=\"enabled\" value=\"").append(!p.enabled())
-                    .append("\"><button type=\"submit\"").append(p.enabled() ? "" : " class=\"off\"")
-                    .append(" title=\"Click to switch ").append(p.enabled() ? "off" : "on").append("\">")
-                    .append(p.enabled() ? "On" : "Off").append("</button></form></td><td>")
+                    .append("\">").append(esc(p.state())).append("</td><td>");
+            if (p.state() == PluginHost.State.STARTED) {
+                b.append("<form class=\"inline\" method=\"post\" action=\"/admin/plugins/")
+                        .append(esc(p.id())).append("/enabled\">")
+                        .append("<input type=\"hidden\" name=\"").append(AdminAuth.CSRF_FIELD)
+                        .append("\" value=\"").append(esc(csrf)).append("\">")
+                        .append("<input type=\"hidden\" name=\"enabled\" value=\"").append(!p.enabled())
+                        .append("\"><button type=\"submit\"").append(p.enabled() ? "" : " class=\"off\"")
+                        .append(" title=\"Click to switch ").append(p.enabled() ? "off" : "on").append("\">")
+                        .append(p.enabled() ? "On" : "Off").append("</button></form>");
+            } else {
+                b.append("<span class=\"note\">Off</span>");
+            }
+            b.append("</td><td>")
                     .append(p.message() == null ? "" : esc(p.message())).append("</td></tr>");
         }
         b.append("</table><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"")

@@ -163,7 +163,13 @@ final class ApiServlet extends HttpServlet {
             Json.error(resp, 400, "enabled must be true or false");
             return;
         }
-        Optional<PluginHost.PluginInfo> plugin = plugins.setEnabled(id, enabled.booleanValue());
+        Optional<PluginHost.PluginInfo> plugin;
+        try {
+            plugin = plugins.setEnabled(id, enabled.booleanValue());
+        } catch (IllegalStateException e) {
+            Json.error(resp, 409, e.getMessage());
+            return;
+        }
         if (plugin.isEmpty()) {
             Json.error(resp, 404, "no such plugin");
         } else {

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * Finds every {@link ShopPlugin} with {@link ServiceLoader} and starts it while the servlet context
  * is initialising (as a {@link ServletContainerInitializer}), so a plugin can still register
  * filters. A plugin that cannot be loaded or started is listed as failed; it never stops the shop
- * or the other plugins. Each plugin has an on/off switch, on by default, that the admin page flips.
+ * or the other plugins, and is switched off for good. Each started plugin has an on/off switch, on
+ * by default, that the admin page flips.
  */
 public final class PluginHost {
     private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
@@ -38,7 +39,7 @@ public final class PluginHost {
     private static final int MAX_PROVIDERS = 256;
 
     /** Where a plugin stands. */
-    public enum State { STARTED, FAILED, STOPPED }
+    public enum State { STARTING, STARTED, FAILED, STOPPED }
 
     /** One plugin as the admin page shows it. {@code message} says why it failed, or is null. */
     public record PluginInfo(String id, String name, State state, boolean enabled, String message) {}
@@ -118,11 +119,16 @@ public final class PluginHost {
      * value at once.
      *
      * @return the plugin after the change, or empty if there is no plugin with that id
+     * @throws IllegalStateException on turning on a plugin that failed: it stays off, since it may
+     *     have registered filters before it failed
      */
     public Optional<PluginInfo> setEnabled(String id, boolean enabled) {
         Entry e = entries.get(id);
         if (e == null) {
             return Optional.empty();
+        }
+        if (enabled && e.state != State.STARTED) {
+            throw new IllegalStateException("plugin " + id + " is " + e.state + " and stays off");
         }
         boolean before = e.enabled.getAndSet(enabled);
         if (before != enabled) {
@@ -145,7 +151,7 @@ public final class PluginHost {
                 unloadable++;
                 String id = "unloadable-" + unloadable;
                 LOG.error("A plugin could not be loaded and is listed as {}: {}", id, e.toString());
-                add(new Entry(id, "(could not be loaded)", null, State.FAILED, e.getMessage()));
+                addFailed(id, "(could not be loaded)", e.getMessage());
                 continue;
             }
             start(plugin, servletContext);
@@ -162,32 +168,42 @@ public final class PluginHost {
             name = Objects.requireNonNullElse(plugin.name(), className);
         } catch (RuntimeException | LinkageError e) {
             LOG.error("Plugin {} cannot say its id or name", className, e);
-            add(new Entry(className, className, null, State.FAILED, "id() or name() failed: " + e));
+            addFailed(className, className, "id() or name() failed: " + e);
             return;
         }
         if (id == null || !ID.matcher(id).matches()) {
-            add(new Entry(className, name, null, State.FAILED, "invalid id: " + id));
+            addFailed(className, name, "invalid id: " + id);
             return;
         }
         if (entries.containsKey(id)) {
             LOG.error("Plugin {} ({}) ignored: another plugin has the id {}", className, name, id);
-            add(new Entry(id + "@" + className, name, null, State.FAILED, "duplicate id " + id));
+            addFailed(id + "@" + className, name, "duplicate id " + id);
             return;
         }
-        Entry entry = new Entry(id, name, plugin, State.FAILED, null);
+        Entry entry = new Entry(id, name, plugin, State.STARTING, null);
         add(entry);
         try {
             plugin.start(new Context(servletContext, entry.enabled));
             entry.state = State.STARTED;
             LOG.info("Plugin {} ({}) started", id, name);
         } catch (RuntimeException | LinkageError e) {
+            // Off for good: whatever it registered before failing must handle no traffic.
+            entry.enabled.set(false);
             entry.message = String.valueOf(e.getMessage());
+            entry.state = State.FAILED;
             LOG.error("Plugin {} ({}) failed to start; the shop carries on without it", id, name, e);
         }
     }
 
     private void add(Entry entry) {
         entries.put(entry.id, entry);
+    }
+
+    /** Lists a plugin that never started; it is off for good. */
+    private void addFailed(String id, String name, String message) {
+        Entry entry = new Entry(id, name, null, State.FAILED, message);
+        entry.enabled.set(false);
+        add(entry);
     }
 
     void stopAll() {

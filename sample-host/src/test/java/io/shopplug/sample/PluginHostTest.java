@@ -125,6 +125,11 @@ class PluginHostTest {
         JsonNode failing = plugin("failing");
         assertEquals("failed", failing.get("state").asText());
         assertEquals(FailingPlugin.MESSAGE, failing.get("message").asText());
+        assertFalse(failing.get("enabled").asBoolean(), "a failed plugin is off");
+        String csrf = client.loginForCsrfToken();
+        HttpResponse<String> on = client.postJson("/api/admin/plugins/failing/enabled",
+                "{\"enabled\":true}", AdminAuth.CSRF_HEADER, csrf);
+        assertEquals(409, on.statusCode(), "and stays off: " + on.body());
 
         JsonNode unloadable = null;
         for (JsonNode p : ShopClient.json(client.get("/api/plugins"))) {
