@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The schema, the seed and exactly-once listeners on real MariaDB and PostgreSQL servers. Tagged
  * {@code db-server}: run with {@code -Pdb-servers}. URLs and credentials come from
  * {@code shop.test.<db>.url|user|password} (system property, or the environment variable
- * {@code SHOP_TEST_<DB>_URL}...), defaulting to a local {@code shop}/{@code shop} account.
+ * {@code SHOP_TEST_<DB>_URL}...), defaulting to what {@code .ci/run} sets up: database {@code test}
+ * on 127.0.0.1, user {@code root} (MariaDB) or {@code postgres} (PostgreSQL), no password.
  */
 @Tag("db-server")
 class DatabaseServersTest {
@@ -40,11 +41,12 @@ class DatabaseServersTest {
     @ParameterizedTest
     @ValueSource(strings = {"mariadb", "postgresql"})
     void schemaSeedAndExactlyOnceListeners(String db) throws Exception {
-        String url = setting(db, "url", db.equals("mariadb")
-                ? "jdbc:mariadb://127.0.0.1:3306/shop" : "jdbc:postgresql://127.0.0.1:5432/shop");
+        boolean maria = db.equals("mariadb");
+        String url = setting(db, "url", maria
+                ? "jdbc:mariadb://127.0.0.1:3306/test" : "jdbc:postgresql://127.0.0.1:5432/test");
         ShopSettings settings = ShopSettings.fromMap(Map.of(ShopSettings.DB_URL, url,
-                ShopSettings.DB_USER, setting(db, "user", "shop"),
-                ShopSettings.DB_PASSWORD, setting(db, "password", "shop")));
+                ShopSettings.DB_USER, setting(db, "user", maria ? "root" : "postgres"),
+                ShopSettings.DB_PASSWORD, setting(db, "password", "")));
         // Twice: the second start finds the schema and the seed and leaves them be.
         ShopDatabase.open(settings).close();
         try (ShopDatabase database = ShopDatabase.open(settings)) {
