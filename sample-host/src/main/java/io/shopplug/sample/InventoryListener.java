@@ -1,0 +1,50 @@
+package io.shopplug.sample;
+
+import io.shopplug.api.PaymentEvent;
+import io.shopplug.api.PaymentListener;
+import java.sql.PreparedStatement;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deducts a paid order's quantity from its product's stock, exactly once per event. The money has
+ * been taken, so the deduction happens even if it drives the stock below zero (an oversell the
+ * shop's staff must see), and a warning says so.
+ */
+final class InventoryListener implements PaymentListener {
+    static final String NAME = "inventory";
+    private static final Logger LOG = LoggerFactory.getLogger(InventoryListener.class);
+
+    private final AppliedEvents appliedEvents;
+
+    InventoryListener(AppliedEvents appliedEvents) {
+        this.appliedEvents = Objects.requireNonNull(appliedEvents, "appliedEvents");
+    }
+
+    @Override
+    public void onPaid(PaymentEvent event) {
+        AppliedEvents.Outcome outcome = appliedEvents.applyOnce(event.idempotencyKey(), NAME, c -> {
+            OrderRow order = OrderRow.lock(c, event.outTradeNo());
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE shop_product SET stock = stock - ? WHERE id = ?")) {
+                ps.setInt(1, order.quantity());
+                ps.setLong(2, order.productId());
+                if (ps.executeUpdate() != 1) {
+                    throw new IllegalStateException("The shop has no product " + order.productId());
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT stock FROM shop_product WHERE id = ?")) {
+                ps.setLong(1, order.productId());
+                try (var rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getInt(1) < 0) {
+                        LOG.warn("Product {} oversold: stock is now {} after order {}",
+                                order.productId(), rs.getInt(1), order.outTradeNo());
+                    }
+                }
+            }
+        });
+        LOG.info("{} {}: {}", NAME, outcome, event);
+    }
+}

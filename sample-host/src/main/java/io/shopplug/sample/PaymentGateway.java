@@ -1,0 +1,33 @@
+package io.shopplug.sample;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Where the shop sends a customer to pay. The demo's only one is the WeChat Pay simulator. */
+interface PaymentGateway extends AutoCloseable {
+
+    /** One delivery of the payment notification to the shop, and the shop's answer. */
+    record DeliveryAttempt(int number, Instant at, int httpStatus, String answer) {}
+
+    /**
+     * A payment asked for, with the notifications delivered so far.
+     *
+     * @param acknowledged whether the shop has answered a delivery with SUCCESS
+     * @param finished whether the provider stopped delivering (acknowledged, or gave up)
+     */
+    record Payment(String outTradeNo, String transactionId, long totalFen,
+            List<DeliveryAttempt> attempts, boolean acknowledged, boolean finished) {}
+
+    /**
+     * Pays an order. Asking again for an order already being paid returns that payment: a double
+     * click does not pay twice.
+     */
+    Payment pay(String outTradeNo, long totalFen);
+
+    /** The payment of an order, if one was asked for since the shop started. */
+    Optional<Payment> payment(String outTradeNo);
+
+    @Override
+    void close();
+}

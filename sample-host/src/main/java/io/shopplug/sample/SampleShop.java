@@ -1,0 +1,202 @@
+package io.shopplug.sample;
+
+import io.shopplug.api.PaymentListener;
+import jakarta.servlet.DispatcherType;
+import java.net.URI;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.eclipse.jetty.ee10.servlet.ErrorHandler;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.HttpCookie;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sample shop: an embedded Jetty serving the storefront, the admin page and the JSON API, its
+ * own database, and whatever {@link io.shopplug.api.ShopPlugin}s the class path offers.
+ *
+ * <p>Run it with {@code SampleShop.main} (settings from system properties or the environment, see
+ * {@link ShopSettings}), or from a test with {@link #start(ShopSettings)} and {@link #close()}.
+ */
+public final class SampleShop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SampleShop.class);
+
+    /** Makes the shop's payment gateway, given where the shop will be listening. */
+    @FunctionalInterface
+    interface GatewayFactory {
+        PaymentGateway create(ShopSettings settings, Supplier<URI> shopBaseUri);
+    }
+
+    private final Server server;
+    private final ShopDatabase database;
+    private final PluginHost plugins;
+    private final PaymentGateway gateway;
+    private final ServerConnector connector;
+    private final String publicHost;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SampleShop(Server server, ServerConnector connector, ShopDatabase database,
+            PluginHost plugins, PaymentGateway gateway, String publicHost) {
+        this.server = server;
+        this.connector = connector;
+        this.database = database;
+        this.plugins = plugins;
+        this.gateway = gateway;
+        this.publicHost = publicHost;
+    }
+
+    public static void main(String[] args) throws Exception {
+        ShopSettings settings = ShopSettings.fromEnvironment();
+        SampleShop shop = start(settings);
+        Runtime.getRuntime().addShutdownHook(new Thread(shop::close, "shop-shutdown"));
+        System.out.println();
+        System.out.println("Sample shop running at " + shop.baseUri());
+        System.out.println("  storefront  " + shop.baseUri());
+        System.out.println("  admin       " + shop.baseUri().resolve("/admin"));
+        if (settings.demoAdmin()) {
+            System.out.println("  demo admin credentials: admin / admin"
+                    + " (set " + ShopSettings.ADMIN_USER + " and " + ShopSettings.ADMIN_PASSWORD
+                    + " for anything but a demo)");
+        }
+        System.out.println("  database    " + settings.redactedDbUrl());
+        System.out.println();
+        shop.server.join();
+    }
+
+    /** Starts a shop that pays through the local WeChat Pay simulator. */
+    public static SampleShop start(ShopSettings settings) {
+        return start(settings, WeChatPaySimulatorGateway::create);
+    }
+
+    static SampleShop start(ShopSettings settings, GatewayFactory gatewayFactory) {
+        Objects.requireNonNull(settings, "settings");
+        LOG.info("Starting the sample shop: {}", settings);
+        ShopDatabase database = ShopDatabase.open(settings);
+        Server server = new Server();
+        PaymentGateway gateway = null;
+        try {
+            DataSource ds = database.dataSource();
+            Clock clock = Clock.systemUTC();
+            AppliedEvents applied = new AppliedEvents(ds, clock);
+            List<PaymentListener> listeners = List.of(new OrderStatusListener(applied),
+                    new InventoryListener(applied), new PointsListener(applied));
+            PluginHost plugins = new PluginHost(listeners, new ShopOrderLookup(ds), ds,
+                    Thread.currentThread().getContextClassLoader());
+
+            HttpConfiguration http = new HttpConfiguration();
+            http.setSendServerVersion(false);
+            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+            connector.setHost(settings.host());
+            connector.setPort(settings.port());
+            server.addConnector(connector);
+            String publicHost = publicHost(settings.host());
+            gateway = gatewayFactory.create(settings,
+                    () -> URI.create("http://" + publicHost + ":" + connector.getLocalPort() + "/"));
+
+            ShopStore store = new ShopStore(ds, clock);
+            AdminAuth auth = new AdminAuth(settings.adminUser(), settings.adminPassword());
+            server.setHandler(context(store, gateway, plugins, auth));
+            ErrorHandler errors = new ErrorHandler();
+            errors.setShowStacks(false);
+            errors.setShowServlet(false);
+            server.setErrorHandler(errors);
+            server.start();
+            SampleShop shop = new SampleShop(server, connector, database, plugins, gateway, publicHost);
+            LOG.info("Sample shop listening at {}", shop.baseUri());
+            return shop;
+        } catch (Exception e) {
+            stopQuietly(server);
+            if (gateway != null) {
+                gateway.close();
+            }
+            database.close();
+            throw new IllegalStateException("The sample shop could not start: " + e.getMessage(), e);
+        }
+    }
+
+    private static ServletContextHandler context(ShopStore store, PaymentGateway gateway,
+            PluginHost plugins, AdminAuth auth) {
+        ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
+        context.setContextPath("/");
+        context.getSessionHandler().setHttpOnly(true);
+        context.getSessionHandler().setSameSite(HttpCookie.SameSite.LAX);
+        context.getSessionHandler().setMaxInactiveInterval(30 * 60);
+
+        // The shop's own filter, declared the ordinary way; a plugin's filter registered with
+        // isMatchAfter=false goes ahead of it.
+        context.addFilter(new FilterHolder(new RequestLogFilter()), "/*",
+                EnumSet.of(DispatcherType.REQUEST));
+
+        ServletHolder storefront = new ServletHolder("storefront", new StorefrontServlet(store, gateway));
+        context.addServlet(storefront, "");
+        context.addServlet(storefront, "/orders/*");
+        ServletHolder admin = new ServletHolder("admin", new AdminServlet(plugins, auth));
+        context.addServlet(admin, "/login");
+        context.addServlet(admin, "/logout");
+        context.addServlet(admin, "/admin");
+        context.addServlet(admin, "/admin/*");
+        context.addServlet(new ServletHolder("api", new ApiServlet(store, gateway, plugins, auth)), "/api/*");
+
+        // Plugins start while the context initialises, so they can still add filters.
+        context.addServletContainerInitializer(plugins.initializer());
+        return context;
+    }
+
+    /** Where the shop can reach itself: loopback when it listens on every address. */
+    private static String publicHost(String host) {
+        if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            return "127.0.0.1";
+        }
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    /** The port the shop listens on (the real one when {@code shop.port} was 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** For example {@code http://127.0.0.1:8080/}. */
+    public URI baseUri() {
+        return URI.create("http://" + publicHost + ":" + port() + "/");
+    }
+
+    /** The shop's database; the plugin keeps its {@code wxpay_} tables there too. */
+    public DataSource dataSource() {
+        return database.dataSource();
+    }
+
+    /** The plugins loaded, with their switches. */
+    public PluginHost plugins() {
+        return plugins;
+    }
+
+    /** Stops the payment gateway, the server (which stops the plugins) and the database pool. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        gateway.close(); // first: no more notifications into a server going down
+        stopQuietly(server);
+        database.close();
+    }
+
+    private static void stopQuietly(Server server) {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("Jetty did not stop cleanly", e);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.shopplug.sample;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The shop's settings. Each key is read from a system property first, then from an environment
+ * variable of the same name upper-cased with dots as underscores ({@code shop.db.url} →
+ * {@code SHOP_DB_URL}), then falls back to its default.
+ *
+ * @param host {@value #HOST}: the address to listen on; default {@code 127.0.0.1}
+ * @param port {@value #PORT}: default {@code 8080}; {@code 0} picks a free port
+ * @param dbUrl {@value #DB_URL}: JDBC URL (H2, MariaDB or PostgreSQL); default an H2 file under
+ *     {@code ./data}
+ * @param dbUser {@value #DB_USER}: default {@code sa} for H2, empty otherwise
+ * @param dbPassword {@value #DB_PASSWORD}: default empty
+ * @param adminUser {@value #ADMIN_USER}: default {@code admin} (demo only)
+ * @param adminPassword {@value #ADMIN_PASSWORD}: default {@code admin} (demo only)
+ * @param simulatorCompress {@value #SIMULATOR_COMPRESS}: how many times faster than real time the
+ *     WeChat Pay simulator runs its retry schedule; default {@code 1}
+ */
+public record ShopSettings(
+        String host,
+        int port,
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        String adminUser,
+        String adminPassword,
+        long simulatorCompress) {
+
+    /** Listening address; default {@code 127.0.0.1}. */
+    public static final String HOST = "shop.host";
+    /** HTTP port; default {@code 8080}, {@code 0} for an ephemeral port. */
+    public static final String PORT = "shop.port";
+    /** JDBC URL; default {@value #DEFAULT_DB_URL}. */
+    public static final String DB_URL = "shop.db.url";
+    /** Database user; default {@code sa} for H2, empty otherwise. */
+    public static final String DB_USER = "shop.db.user";
+    /** Database password; default empty. */
+    public static final String DB_PASSWORD = "shop.db.password";
+    /** Admin user name; default {@code admin} (demo credentials). */
+    public static final String ADMIN_USER = "shop.admin.user";
+    /** Admin password; default {@code admin} (demo credentials). */
+    public static final String ADMIN_PASSWORD = "shop.admin.password";
+    /** Time compression of the simulator's retry schedule; default {@code 1} (real time). */
+    public static final String SIMULATOR_COMPRESS = "shop.simulator.compress";
+
+    /** The default database: an H2 file next to the working directory. */
+    public static final String DEFAULT_DB_URL = "jdbc:h2:file:./data/shop;DB_CLOSE_ON_EXIT=FALSE";
+    static final String DEMO_ADMIN = "admin";
+
+    public ShopSettings {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(dbUrl, "dbUrl");
+        Objects.requireNonNull(dbUser, "dbUser");
+        Objects.requireNonNull(dbPassword, "dbPassword");
+        Objects.requireNonNull(adminUser, "adminUser");
+        Objects.requireNonNull(adminPassword, "adminPassword");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(PORT + " must be between 0 and 65535");
+        }
+        if (simulatorCompress < 1) {
+            throw new IllegalArgumentException(SIMULATOR_COMPRESS + " must be a whole number >= 1");
+        }
+    }
+
+    /** Settings from system properties and the environment, with defaults. */
+    public static ShopSettings fromEnvironment() {
+        return from(key -> {
+            String value = System.getProperty(key);
+            if (value == null) {
+                value = System.getenv(key.toUpperCase(java.util.Locale.ROOT).replace('.', '_'));
+            }
+            return value;
+        });
+    }
+
+    /** Settings from a map of keys (the defaults fill the gaps); handy in tests. */
+    public static ShopSettings fromMap(Map<String, String> values) {
+        return from(values::get);
+    }
+
+    private static ShopSettings from(Function<String, String> source) {
+        String dbUrl = orDefault(source.apply(DB_URL), DEFAULT_DB_URL);
+        String defaultUser = dbUrl.startsWith("jdbc:h2:") ? "sa" : "";
+        StringBuilder problems = new StringBuilder();
+        int port = 8080;
+        String rawPort = source.apply(PORT);
+        if (rawPort != null && !rawPort.isBlank()) {
+            try {
+                port = Integer.parseInt(rawPort.trim());
+            } catch (NumberFormatException e) {
+                problems.append("\n  ").append(PORT).append(" is not a number");
+            }
+        }
+        long compress = 1;
+        String rawCompress = source.apply(SIMULATOR_COMPRESS);
+        if (rawCompress != null && !rawCompress.isBlank()) {
+            try {
+                compress = Long.parseLong(rawCompress.trim());
+            } catch (NumberFormatException e) {
+                problems.append("\n  ").append(SIMULATOR_COMPRESS).append(" is not a whole number");
+            }
+        }
+        if (problems.length() > 0) {
+            throw new IllegalArgumentException("Invalid shop settings:" + problems);
+        }
+        return new ShopSettings(
+                orDefault(source.apply(HOST), "127.0.0.1"),
+                port,
+                dbUrl,
+                orDefault(source.apply(DB_USER), defaultUser),
+                orDefault(source.apply(DB_PASSWORD), ""),
+                orDefault(source.apply(ADMIN_USER), DEMO_ADMIN),
+                orDefault(source.apply(ADMIN_PASSWORD), DEMO_ADMIN),
+                compress);
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    /** A copy listening on another port. */
+    public ShopSettings withPort(int newPort) {
+        return new ShopSettings(host, newPort, dbUrl, dbUser, dbPassword, adminUser, adminPassword,
+                simulatorCompress);
+    }
+
+    /** Whether the admin credentials are still the demo ones. */
+    boolean demoAdmin() {
+        return DEMO_ADMIN.equals(adminUser) && DEMO_ADMIN.equals(adminPassword);
+    }
+
+    /** The JDBC URL without its query string, which may hold a password. */
+    String redactedDbUrl() {
+        int query = dbUrl.indexOf('?');
+        return query < 0 ? dbUrl : dbUrl.substring(0, query) + "?...";
+    }
+
+    /** Never prints the passwords. */
+    @Override
+    public String toString() {
+        return "ShopSettings[" + host + ":" + port + ", " + redactedDbUrl() + ", db user " + dbUser
+                + ", admin " + adminUser + ", simulator x" + simulatorCompress + "]";
+    }
+}

@@ -1,0 +1,107 @@
+package io.shopplug.sample;
+
+import io.shopplug.simulator.DeliveryResult;
+import io.shopplug.simulator.Merchant;
+import io.shopplug.simulator.NotifyDelivery;
+import io.shopplug.simulator.PaymentNotice;
+import io.shopplug.simulator.SimulatedPayment;
+import io.shopplug.simulator.Simulator;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pays orders through the local WeChat Pay simulator: it signs an APIv2 payment notice with the
+ * demo merchant's key and delivers it to the shop's notify path with WeChat's retry schedule
+ * (compressed by {@code shop.simulator.compress}) until the shop answers SUCCESS. The attempts are
+ * kept in memory for the order page; a restart forgets them.
+ */
+final class WeChatPaySimulatorGateway implements PaymentGateway {
+    private static final Logger LOG = LoggerFactory.getLogger(WeChatPaySimulatorGateway.class);
+
+    /** One payment and what has happened to its notice so far. */
+    private static final class Tracked {
+        final String outTradeNo;
+        final long totalFen;
+        final List<DeliveryAttempt> attempts = new CopyOnWriteArrayList<>();
+        volatile String transactionId;
+        volatile DeliveryResult result;
+
+        Tracked(String outTradeNo, long totalFen) {
+            this.outTradeNo = outTradeNo;
+            this.totalFen = totalFen;
+        }
+
+        Payment view() {
+            DeliveryResult r = result;
+            return new Payment(outTradeNo, transactionId, totalFen, List.copyOf(attempts),
+                    r != null && r.delivered(), r != null);
+        }
+    }
+
+    private final Simulator simulator;
+    private final NotifyDelivery delivery;
+    private final Supplier<URI> notifyUrl;
+    private final Map<String, Tracked> payments = new ConcurrentHashMap<>();
+
+    WeChatPaySimulatorGateway(MerchantSettings merchant, long compress, Supplier<URI> notifyUrl) {
+        this.delivery = NotifyDelivery.builder().compress(compress).build();
+        this.simulator = new Simulator(Merchant.of(merchant.appId(), merchant.mchId(),
+                merchant.apiV2Key(), merchant.signType()), Clock.systemUTC(), delivery);
+        this.notifyUrl = Objects.requireNonNull(notifyUrl, "notifyUrl");
+    }
+
+    /** The shop's gateway: the merchant from {@code wxpay.properties}, notifying the shop itself. */
+    static PaymentGateway create(ShopSettings settings, Supplier<URI> shopBaseUri) {
+        MerchantSettings merchant = MerchantSettings.fromClassPath(SampleShop.class.getClassLoader());
+        LOG.info("WeChat Pay simulator for {}, retry schedule compressed {}x", merchant,
+                settings.simulatorCompress());
+        return new WeChatPaySimulatorGateway(merchant, settings.simulatorCompress(),
+                () -> shopBaseUri.get().resolve(merchant.notifyPath()));
+    }
+
+    @Override
+    public synchronized Payment pay(String outTradeNo, long totalFen) {
+        Tracked existing = payments.get(outTradeNo);
+        if (existing != null) {
+            return existing.view();
+        }
+        Tracked tracked = new Tracked(outTradeNo, totalFen);
+        String url = notifyUrl.get().toString();
+        SimulatedPayment payment = simulator.pay(url, PaymentNotice.of(outTradeNo, totalFen),
+                attempt -> {
+                    tracked.attempts.add(new DeliveryAttempt(attempt.number(), attempt.at(),
+                            attempt.answer() == null ? 0 : attempt.answer().status(),
+                            attempt.outcome() + (attempt.detail().isEmpty() ? "" : ": " + attempt.detail())));
+                    LOG.info("Notify for {} to {}: {}", outTradeNo, url, attempt.summary());
+                });
+        tracked.transactionId = payment.transactionId();
+        payment.delivery().thenAccept(result -> {
+            tracked.result = result;
+            LOG.info("Notify for {} {} after {} attempt(s)", outTradeNo, result.status(),
+                    result.attemptCount());
+        });
+        payments.put(outTradeNo, tracked);
+        return tracked.view();
+    }
+
+    @Override
+    public Optional<Payment> payment(String outTradeNo) {
+        Tracked tracked = payments.get(outTradeNo);
+        return tracked == null ? Optional.empty() : Optional.of(tracked.view());
+    }
+
+    /** Stops delivering; pending deliveries end as cancelled. */
+    @Override
+    public void close() {
+        delivery.close();
+    }
+}
