@@ -18,8 +18,8 @@ import javax.crypto.spec.SecretKeySpec;
  * byte order, {@code name=value} joined by {@code &}, then {@code &key=<APIv2 key>}, UTF-8.
  * {@link SignType#MD5} is the uppercase hex MD5 of it, {@link SignType#HMAC_SHA256} the uppercase
  * hex HMAC-SHA256 keyed with the same key. The key is turned into a {@link Mac} and a suffix once,
- * here; the string to sign is never held as a {@code String} and nothing secret is ever put into
- * an exception or {@link #toString()}. Thread-safe.
+ * here; the key and the string to sign never go into an exception or {@link #toString()}.
+ * Thread-safe.
  */
 final class ApiV2Signer {
 

@@ -1,0 +1,320 @@
+package io.shopplug.sample;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import io.shopplug.simulator.ApiV2Notifications;
+import io.shopplug.simulator.Merchant;
+import io.shopplug.simulator.NotifyAnswer;
+import io.shopplug.simulator.NotifyDelivery;
+import io.shopplug.simulator.NotifyMessage;
+import io.shopplug.simulator.PaymentNotice;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sample shop with the real plugin in a real Jetty, spoken to over HTTP: an APIv2 payment
+ * notification from the simulator pays the order exactly once, and every kind of bad input is
+ * refused with nothing changed.
+ */
+class NotifyEndToEndTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(20);
+    /** The demo merchant of {@code sample-host/src/main/resources/wxpay.properties}. */
+    private static final Merchant MERCHANT =
+            Merchant.of("wx2421b1c4370ec43b", "1900000109", "8934e7d15453e97507ef794cf7b0519d", Merchant.MD5);
+
+    private static SampleShop shop;
+    private static ShopClient client;
+    private static NotifyDelivery wechat;
+    private static ApiV2Notifications notices;
+    private static String notifyUrl;
+
+    @BeforeAll
+    static void start() {
+        shop = SampleShop.start(TestShops.settings());
+        client = new ShopClient(shop.baseUri());
+        wechat = NotifyDelivery.builder().compress(100).build();
+        notices = new ApiV2Notifications(MERCHANT, Clock.systemUTC());
+        notifyUrl = shop.baseUri().resolve("/wxpay/notify").toString();
+    }
+
+    @AfterAll
+    static void stop() {
+        wechat.close();
+        shop.close();
+    }
+
+    @Test
+    void payingAnOrderMarksItPaidDeductsStockAndAwardsPointsOnce() throws Exception {
+        JsonNode before = order(placeOrder(2, 2, 1));
+        String no = placeOrder(2, 2, 2); // 2 x 29.99 yuan → 59 points
+        assertEquals(200, client.postJson("/api/orders/" + no + "/pay", "").statusCode());
+
+        JsonNode paid = await("/api/orders/" + no, o -> "PAID".equals(o.get("state").asText()));
+        awaitAllDelivered(no);
+        paid = order(no);
+        assertEquals(before.get("stock").asInt() - 2, paid.get("stock").asInt());
+        assertEquals(before.get("points").asLong() + 59, paid.get("points").asLong());
+        assertFalse(paid.get("paidAt").isNull());
+        JsonNode payment = ShopClient.json(client.get("/api/orders/" + no + "/payment"));
+        assertTrue(payment.get("acknowledged").asBoolean(), payment.toString());
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_transaction WHERE out_trade_no = ?", no));
+    }
+
+    @Test
+    void twentySimultaneousCopiesHaveExactlyOneEffect() throws Exception {
+        String no = placeOrder(1, 1, 3);
+        JsonNode before = order(no);
+        NotifyMessage notice = notices.paid(no, before.get("amountFen").asLong());
+
+        List<NotifyAnswer> answers = sendConcurrently(notice.body(), 20);
+
+        for (NotifyAnswer a : answers) {
+            assertEquals("SUCCESS", a.returnCode(), a.toString());
+        }
+        await("/api/orders/" + no, o -> "PAID".equals(o.get("state").asText()));
+        awaitAllDelivered(no);
+        JsonNode after = order(no);
+        assertEquals(before.get("stock").asInt() - 3, after.get("stock").asInt());
+        assertEquals(before.get("points").asLong() + before.get("amountFen").asLong() / 100, after.get("points").asLong());
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_transaction WHERE out_trade_no = ?", no));
+        assertEquals(3, count("SELECT COUNT(*) FROM shop_applied_event WHERE idempotency_key = ?",
+                "wxpay:payment:" + notice.transactionId()));
+        assertEquals(19, count("SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no = ? AND outcome = 'DUPLICATE'", no));
+    }
+
+    @Test
+    void aForgedSignIsRefusedAndChangesNothing() {
+        String no = placeOrder(1, 1, 1);
+        JsonNode before = order(no);
+        NotifyMessage forged = notices.paid(PaymentNotice.builder().outTradeNo(no)
+                .totalFee(before.get("amountFen").asLong()).signedWithKey("00000000000000000000000000000000").build());
+
+        NotifyAnswer answer = wechat.sendOnce(notifyUrl, forged.body());
+
+        assertEquals("FAIL", answer.returnCode());
+        assertEquals("sign does not verify", answer.returnMsg());
+        assertUnchanged(before, no);
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no = ? AND reason = 'BAD_SIGN'", no));
+    }
+
+    @Test
+    void externalEntitiesAreNeverFetchedOrRead(@TempDir Path dir) throws Exception {
+        String no = placeOrder(1, 1, 1);
+        JsonNode before = order(no);
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "CANARY-7f3a", StandardCharsets.UTF_8);
+        AtomicInteger fetched = new AtomicInteger();
+        HttpServer bait = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        bait.createContext("/", exchange -> {
+            fetched.incrementAndGet();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        bait.start();
+        try {
+            String xxe = "<?xml version=\"1.0\"?>\n<!DOCTYPE xml [\n"
+                    + "<!ENTITY file SYSTEM \"" + secret.toUri() + "\">\n"
+                    + "<!ENTITY remote SYSTEM \"http://127.0.0.1:" + bait.getAddress().getPort() + "/x\">\n"
+                    + "<!ENTITY % dtd SYSTEM \"http://127.0.0.1:" + bait.getAddress().getPort() + "/dtd\"> %dtd;\n"
+                    + "]>\n<xml><return_code>SUCCESS</return_code><out_trade_no>" + no
+                    + "</out_trade_no><attach>&file;&remote;</attach></xml>";
+
+            NotifyAnswer answer = wechat.sendOnce(notifyUrl, xxe.getBytes(StandardCharsets.UTF_8));
+
+            assertEquals("FAIL", answer.returnCode());
+            assertEquals("DTD or entity declarations are not allowed", answer.returnMsg());
+            assertFalse(answer.body().contains("CANARY"));
+            assertEquals(0, fetched.get(), "the plugin fetched an external entity");
+        } finally {
+            bait.stop(0);
+        }
+        assertUnchanged(before, no);
+    }
+
+    @Test
+    void billionLaughsIsRefusedAtOnce() {
+        StringBuilder dtd = new StringBuilder("<?xml version=\"1.0\"?>\n<!DOCTYPE xml [\n<!ENTITY lol \"lol\">\n");
+        for (int i = 1; i <= 9; i++) {
+            dtd.append("<!ENTITY lol").append(i).append(" \"");
+            for (int j = 0; j < 10; j++) {
+                dtd.append("&lol").append(i == 1 ? "" : String.valueOf(i - 1)).append(';');
+            }
+            dtd.append("\">\n");
+        }
+        dtd.append("]>\n<xml><return_code>SUCCESS</return_code><attach>&lol9;</attach></xml>");
+
+        NotifyAnswer answer = wechat.sendOnce(notifyUrl, dtd.toString().getBytes(StandardCharsets.UTF_8));
+
+        assertEquals("FAIL", answer.returnCode());
+        assertEquals("DTD or entity declarations are not allowed", answer.returnMsg());
+        assertEquals(200, client.get("/api/plugins").statusCode(), "the shop still answers");
+    }
+
+    @Test
+    void aTenMegabyteBodyIsRefusedWithNothingChanged() throws Exception {
+        String no = placeOrder(1, 1, 1);
+        JsonNode before = order(no);
+        NotifyMessage genuine = notices.paid(no, before.get("amountFen").asLong());
+        byte[] huge = new byte[10 * 1024 * 1024];
+        byte[] head = genuine.body();
+        System.arraycopy(head, 0, huge, 0, head.length);
+        for (int i = head.length; i < huge.length; i++) {
+            huge[i] = ' ';
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        // Declared length, refused before reading; and streamed without a length, refused at the cap.
+        for (HttpRequest.BodyPublisher publisher : List.of(HttpRequest.BodyPublishers.ofByteArray(huge),
+                HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge)))) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(notifyUrl))
+                    .header("Content-Type", "text/xml").timeout(Duration.ofSeconds(20))
+                    .POST(publisher).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            assertTrue(r.body().contains("<return_code><![CDATA[FAIL]]></return_code>"), r.body());
+            assertTrue(r.body().contains("body too large"), r.body());
+        }
+        assertUnchanged(before, no);
+    }
+
+    @Test
+    void switchedOffRefusesRetryablyAndRecordsNothingThenTheRetryIsProcessed() throws Exception {
+        String csrf = client.loginForCsrfToken();
+        String no = placeOrder(1, 1, 1);
+        JsonNode before = order(no);
+        assertEquals(200, setEnabled(false, csrf).statusCode());
+        try {
+            assertEquals(200, client.postJson("/api/orders/" + no + "/pay", "").statusCode());
+            JsonNode payment = await("/api/orders/" + no + "/payment", p -> p.get("attempts").size() >= 2);
+            for (JsonNode attempt : payment.get("attempts")) {
+                assertTrue(attempt.get("answer").asText().contains("plugin switched off, retry later"), attempt.toString());
+            }
+            assertUnchanged(before, no);
+            assertEquals(0, count("SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no = ?", no));
+        } finally {
+            assertEquals(200, setEnabled(true, csrf).statusCode());
+        }
+        await("/api/orders/" + no + "/payment", p -> p.get("acknowledged").asBoolean());
+        await("/api/orders/" + no, o -> "PAID".equals(o.get("state").asText()));
+        awaitAllDelivered(no);
+        assertEquals(before.get("stock").asInt() - 1, order(no).get("stock").asInt());
+    }
+
+    private HttpResponse<String> setEnabled(boolean enabled, String csrf) {
+        return client.postJson("/api/admin/plugins/wxpay/enabled", "{\"enabled\":" + enabled + "}",
+                "X-CSRF-Token", csrf);
+    }
+
+    private static List<NotifyAnswer> sendConcurrently(byte[] body, int copies) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(copies);
+        try {
+            CountDownLatch gate = new CountDownLatch(1);
+            List<Future<NotifyAnswer>> futures = new ArrayList<>();
+            for (int i = 0; i < copies; i++) {
+                Callable<NotifyAnswer> send = () -> {
+                    gate.await();
+                    return wechat.sendOnce(notifyUrl, body);
+                };
+                futures.add(pool.submit(send));
+            }
+            gate.countDown();
+            List<NotifyAnswer> answers = new ArrayList<>();
+            for (Future<NotifyAnswer> f : futures) {
+                answers.add(f.get());
+            }
+            return answers;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Same state, stock and points as before, and no payment recorded for the order. */
+    private static void assertUnchanged(JsonNode before, String no) {
+        JsonNode now = order(no);
+        assertEquals("AWAITING_PAYMENT", now.get("state").asText());
+        assertEquals(before.get("stock").asInt(), now.get("stock").asInt());
+        assertEquals(before.get("points").asLong(), now.get("points").asLong());
+        assertEquals(0, count("SELECT COUNT(*) FROM wxpay_transaction WHERE out_trade_no = ?", no));
+    }
+
+    private static String placeOrder(int memberId, int productId, int quantity) {
+        HttpResponse<String> placed = client.postJson("/api/orders", "{\"memberId\":" + memberId
+                + ",\"productId\":" + productId + ",\"quantity\":" + quantity + "}");
+        assertEquals(201, placed.statusCode(), placed.body());
+        return ShopClient.json(placed).get("outTradeNo").asText();
+    }
+
+    private static JsonNode order(String no) {
+        return ShopClient.json(client.get("/api/orders/" + no));
+    }
+
+    /** Waits until every listener's outbox entry for the order's payment is delivered. */
+    private static void awaitAllDelivered(String no) throws InterruptedException {
+        Instant deadline = Instant.now().plus(DEADLINE);
+        while (count("SELECT COUNT(*) FROM wxpay_outbox o JOIN wxpay_transaction t ON o.transaction_ref = t.id"
+                + " WHERE t.out_trade_no = ? AND o.state <> 'DELIVERED'", no) > 0
+                || count("SELECT COUNT(*) FROM wxpay_outbox o JOIN wxpay_transaction t ON o.transaction_ref = t.id"
+                + " WHERE t.out_trade_no = ?", no) != 3) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("outbox of " + no + " not delivered within " + DEADLINE);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static JsonNode await(String path, Predicate<JsonNode> condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(DEADLINE);
+        JsonNode last = null;
+        while (Instant.now().isBefore(deadline)) {
+            HttpResponse<String> r = client.get(path);
+            if (r.statusCode() == 200) {
+                last = ShopClient.json(r);
+                if (condition.test(last)) {
+                    return last;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("not within " + DEADLINE + ": " + path + " -> " + last);
+    }
+
+    private static long count(String sql, String param) {
+        try (Connection c = shop.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, param);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
