@@ -83,4 +83,31 @@ class WebXmlFallbackTest {
             DropInChecks.stopsCleanly(app);
         }
     }
+
+    /**
+     * {@code metadata-complete} does not switch initializers off (the Servlet spec runs them
+     * regardless, and so do Jetty and Tomcat), so a shop that follows way 3 may still get the
+     * initializer. Then the initializer starts the plugin, sees the declared {@code NotifyFilter}
+     * under the plugin's filter name, and lets it serve: one engine, the declared filter first.
+     */
+    @Test
+    void declaredFilterServesThePluginWhenTheInitializerRunsAnyway() throws Exception {
+        try (DropInWebapp app = DropInWebapp.assemble("web-xml-and-initializer", WEB_XML)) {
+            app.start(webapp -> webapp.addConfiguration(new AnnotationConfiguration()));
+
+            assertEquals(Boolean.TRUE, app.webapp().getServletContext().getAttribute(HostProbeListener.ENGINE_AT_LISTENER_INIT),
+                    "the initializer should have started the plugin, before the shop's listeners");
+            List<FilterHolder> notifyFilters = Arrays.stream(app.webapp().getServletHandler().getFilters())
+                    .filter(h -> "io.shopplug.wxpay.NotifyFilter".equals(h.getClassName())).collect(Collectors.toList());
+            assertEquals(1, notifyFilters.size(), "NotifyFilter instances: " + notifyFilters);
+            assertEquals(Source.Origin.DESCRIPTOR, notifyFilters.get(0).getSource().getOrigin());
+            FilterMapping[] mappings = app.webapp().getServletHandler().getFilterMappings();
+            assertEquals("wxpay-notify", mappings[0].getFilterName(), "first filter mapping: " + Arrays.toString(mappings));
+            DropInChecks.runsFromWebInfLib(app);
+
+            DropInChecks.hostFilterEatsBodies(app);
+            DropInChecks.paidDuplicateForged(app);
+            DropInChecks.stopsCleanly(app);
+        }
+    }
 }
