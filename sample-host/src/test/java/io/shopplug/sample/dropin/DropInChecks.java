@@ -124,11 +124,11 @@ final class DropInChecks {
 
     /** Stopping the webapp stops the plugin: its engine is gone and no wxpay thread is left. */
     static void stopsCleanly(DropInWebapp app) throws Exception {
-        Set<String> running = DropInWebapp.wxpayThreads();
+        Set<String> running = app.wxpayThreads();
         assertTrue(running.contains("wxpay-outbox-sweeper"), "expected the plugin's threads while running: " + running);
         app.stopWebapp();
         assertNull(app.webapp().getServletContext().getAttribute(DropInWebapp.ENGINE_ATTRIBUTE));
-        Set<String> left = DropInWebapp.wxpayThreads();
+        Set<String> left = app.wxpayThreads();
         assertTrue(left.isEmpty(), "threads left after the webapp stopped: " + left);
     }
 }

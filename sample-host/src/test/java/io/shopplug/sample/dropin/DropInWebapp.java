@@ -62,6 +62,8 @@ final class DropInWebapp implements AutoCloseable {
     static final String CONTEXT_PATH = "/shop";
     static final String ENGINE_ATTRIBUTE = "io.shopplug.wxpay.WxPayEngine";
     static final Duration DEADLINE = Duration.ofSeconds(10);
+    /** A class file this much newer than the packaged JAR means the JAR is stale. */
+    private static final long STALE_TOLERANCE_MS = 2000;
 
     private static final String HOST_PACKAGE = HostOrders.class.getPackageName();
     private static final Pattern RETURN_CODE = field("return_code");
@@ -78,6 +80,7 @@ final class DropInWebapp implements AutoCloseable {
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(DEADLINE).build();
+    private Set<Thread> threadsBefore = Set.of();
     private Server server;
     private WebAppContext webapp;
     private URI base;
@@ -128,6 +131,7 @@ final class DropInWebapp implements AutoCloseable {
      * configurations (annotation / SCI discovery, exclusions) before start.
      */
     void start(Consumer<WebAppContext> configure) throws Exception {
+        threadsBefore = Set.copyOf(Thread.getAllStackTraces().keySet());
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -207,10 +211,15 @@ final class DropInWebapp implements AutoCloseable {
         return listenerCalls(outTradeNo);
     }
 
-    /** Names of live threads that the plugin (or its pool, named {@code wxpay}) started. */
-    static Set<String> wxpayThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                .filter(n -> n.startsWith("wxpay")).collect(Collectors.toCollection(TreeSet::new));
+    /**
+     * Names of live {@code wxpay*} threads (the plugin's {@code wxpay-*} and its pool's
+     * {@code wxpay ...}) that did not exist before this webapp started, so that another test's
+     * plugin in the same JVM cannot be mistaken for this one's.
+     */
+    Set<String> wxpayThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> t.getName().startsWith("wxpay")).filter(t -> !threadsBefore.contains(t))
+                .map(Thread::getName).collect(Collectors.toCollection(TreeSet::new));
     }
 
     static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
@@ -273,12 +282,33 @@ final class DropInWebapp implements AutoCloseable {
                 }).forEach(jars::add);
             }
         }
+        String how = ": these tests deploy the real JAR, so build it through the reactor's package phase"
+                + " first, e.g. `mvn -pl sample-host -am verify` (`mvn test` does not package it)";
         if (jars.size() != 1) {
-            fail("expected exactly one packaged " + artifactId + " JAR in " + target + ", found " + jars
-                    + ": these tests deploy the real JAR, so build it through the reactor's package phase"
-                    + " first, e.g. `mvn -pl sample-host -am verify` (`mvn test` does not package it)");
+            fail("expected exactly one packaged " + artifactId + " JAR in " + target + ", found " + jars + how);
         }
-        return jars.get(0);
+        Path jar = jars.get(0);
+        Path newer = newestFile(target.resolve("classes"));
+        if (newer != null && Files.getLastModifiedTime(newer).toMillis()
+                > Files.getLastModifiedTime(jar).toMillis() + STALE_TOLERANCE_MS) {
+            fail(jar + " is older than " + newer + how);
+        }
+        return jar;
+    }
+
+    private static Path newestFile(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).max((a, b) -> {
+                try {
+                    return Files.getLastModifiedTime(a).compareTo(Files.getLastModifiedTime(b));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).orElse(null);
+        }
     }
 
     private static List<Path> dropinLib(Path dir) throws IOException {
