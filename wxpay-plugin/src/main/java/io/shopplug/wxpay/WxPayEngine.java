@@ -20,6 +20,7 @@ final class WxPayEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WxPayEngine.class);
     static final String ATTRIBUTE = WxPayEngine.class.getName();
     static final String INJECTOR_ATTRIBUTE = Injector.class.getName() + ".wxpay";
+    static final String FILTER_NAME = "wxpay-notify";
 
     private final ServletContext servletContext;
     private final Injector injector;
@@ -80,9 +81,7 @@ final class WxPayEngine implements AutoCloseable {
         try {
             injector.getInstance(Dispatcher.class).start();
             if (registerFilter) {
-                FilterRegistration.Dynamic filter = servletContext.addFilter("wxpay-notify", new NotifyFilter(engine));
-                filter.setAsyncSupported(false);
-                filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, config.notifyPath());
+                registerFilter(servletContext, engine, config.notifyPath());
             }
             servletContext.setAttribute(INJECTOR_ATTRIBUTE, injector);
             servletContext.setAttribute(ATTRIBUTE, engine);
@@ -93,6 +92,26 @@ final class WxPayEngine implements AutoCloseable {
         LOG.info("wxpay plugin started: merchant {}, notify path {}, {} listener(s)", config.mchId(),
                 config.notifyPath(), hooks.listeners().size());
         return engine;
+    }
+
+    /**
+     * Registers the notify filter ahead of the host's filters; when the webapp declares the
+     * plugin's {@link NotifyFilter} itself (the {@code web.xml} fallback) in a container that runs
+     * the initializer anyway, that declared filter serves this engine instead.
+     */
+    private static void registerFilter(ServletContext servletContext, WxPayEngine engine, String notifyPath) {
+        FilterRegistration.Dynamic filter = servletContext.addFilter(FILTER_NAME, new NotifyFilter(engine));
+        if (filter == null) {
+            FilterRegistration declared = servletContext.getFilterRegistration(FILTER_NAME);
+            if (declared == null || !NotifyFilter.class.getName().equals(declared.getClassName())) {
+                throw new IllegalStateException("the webapp already has a filter named '" + FILTER_NAME
+                        + "' that is not " + NotifyFilter.class.getName());
+            }
+            LOG.info("wxpay notify filter declared by the webapp ({}), not registered again", FILTER_NAME);
+            return;
+        }
+        filter.setAsyncSupported(false);
+        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, notifyPath);
     }
 
     private static Map<String, String> settings(ServletContext servletContext) {
