@@ -80,12 +80,12 @@ final class DataSourcesTest {
     @Test
     void urlGetsABoundedWxpayPoolThatCloseCloses() throws SQLException {
         DataSource ds = DataSources.open(Optional.empty(), "", "jdbc:h2:mem:pool-" + UUID.randomUUID(),
-                "sa", "", 3, Duration.ofMillis(700));
+                "sa", "", 3, Duration.ofSeconds(5));
         assertTrue(DataSources.isOwned(ds));
         HikariDataSource pool = (HikariDataSource) ds;
         assertEquals("wxpay", pool.getPoolName());
         assertEquals(3, pool.getMaximumPoolSize());
-        assertEquals(700, pool.getConnectionTimeout());
+        assertEquals(5000, pool.getConnectionTimeout());
         try (Connection c = ds.getConnection()) {
             assertTrue(c.isValid(1));
         }
