@@ -40,28 +40,35 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sample shop with the real plugin in a real Jetty, spoken to over HTTP: an APIv2 payment
  * notification from the simulator pays the order exactly once, and every kind of bad input is
- * refused with nothing changed.
+ * refused with nothing changed. On embedded H2 here; on MariaDB and PostgreSQL in the subclasses.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NotifyEndToEndTest {
     private static final Duration DEADLINE = Duration.ofSeconds(20);
     /** The demo merchant of {@code sample-host/src/main/resources/wxpay.properties}. */
     private static final Merchant MERCHANT =
             Merchant.of("wx2421b1c4370ec43b", "1900000109", "8934e7d15453e97507ef794cf7b0519d", Merchant.MD5);
 
-    private static SampleShop shop;
-    private static ShopClient client;
-    private static NotifyDelivery wechat;
-    private static ApiV2Notifications notices;
-    private static String notifyUrl;
+    private SampleShop shop;
+    private ShopClient client;
+    private NotifyDelivery wechat;
+    private ApiV2Notifications notices;
+    private String notifyUrl;
+
+    /** The shop's settings: the database it and the plugin share. */
+    ShopSettings settings() {
+        return TestShops.settings();
+    }
 
     @BeforeAll
-    static void start() {
-        shop = SampleShop.start(TestShops.settings());
+    void start() {
+        shop = SampleShop.start(settings());
         client = new ShopClient(shop.baseUri());
         wechat = NotifyDelivery.builder().compress(100).build();
         notices = new ApiV2Notifications(MERCHANT, Clock.systemUTC());
@@ -69,7 +76,7 @@ class NotifyEndToEndTest {
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         wechat.close();
         shop.close();
     }
@@ -233,7 +240,7 @@ class NotifyEndToEndTest {
                 "X-CSRF-Token", csrf);
     }
 
-    private static List<NotifyAnswer> sendConcurrently(byte[] body, int copies) throws Exception {
+    private List<NotifyAnswer> sendConcurrently(byte[] body, int copies) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(copies);
         try {
             CountDownLatch gate = new CountDownLatch(1);
@@ -257,7 +264,7 @@ class NotifyEndToEndTest {
     }
 
     /** Same state, stock and points as before, and no payment recorded for the order. */
-    private static void assertUnchanged(JsonNode before, String no) {
+    private void assertUnchanged(JsonNode before, String no) {
         JsonNode now = order(no);
         assertEquals("AWAITING_PAYMENT", now.get("state").asText());
         assertEquals(before.get("stock").asInt(), now.get("stock").asInt());
@@ -265,19 +272,19 @@ class NotifyEndToEndTest {
         assertEquals(0, count("SELECT COUNT(*) FROM wxpay_transaction WHERE out_trade_no = ?", no));
     }
 
-    private static String placeOrder(int memberId, int productId, int quantity) {
+    private String placeOrder(int memberId, int productId, int quantity) {
         HttpResponse<String> placed = client.postJson("/api/orders", "{\"memberId\":" + memberId
                 + ",\"productId\":" + productId + ",\"quantity\":" + quantity + "}");
         assertEquals(201, placed.statusCode(), placed.body());
         return ShopClient.json(placed).get("outTradeNo").asText();
     }
 
-    private static JsonNode order(String no) {
+    private JsonNode order(String no) {
         return ShopClient.json(client.get("/api/orders/" + no));
     }
 
     /** Waits until every listener's outbox entry for the order's payment is delivered. */
-    private static void awaitAllDelivered(String no) throws InterruptedException {
+    private void awaitAllDelivered(String no) throws InterruptedException {
         Instant deadline = Instant.now().plus(DEADLINE);
         while (count("SELECT COUNT(*) FROM wxpay_outbox o JOIN wxpay_transaction t ON o.transaction_ref = t.id"
                 + " WHERE t.out_trade_no = ? AND o.state <> 'DELIVERED'", no) > 0
@@ -290,7 +297,7 @@ class NotifyEndToEndTest {
         }
     }
 
-    private static JsonNode await(String path, Predicate<JsonNode> condition) throws InterruptedException {
+    private JsonNode await(String path, Predicate<JsonNode> condition) throws InterruptedException {
         Instant deadline = Instant.now().plus(DEADLINE);
         JsonNode last = null;
         while (Instant.now().isBefore(deadline)) {
@@ -306,7 +313,7 @@ class NotifyEndToEndTest {
         throw new AssertionError("not within " + DEADLINE + ": " + path + " -> " + last);
     }
 
-    private static long count(String sql, String param) {
+    private long count(String sql, String param) {
         try (Connection c = shop.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, param);
             try (ResultSet rs = ps.executeQuery()) {

@@ -1,0 +1,36 @@
+package io.shopplug.sample;
+
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
+
+/**
+ * The end-to-end notify tests with the shop and the plugin sharing a real MariaDB or PostgreSQL
+ * database (database {@code test} on 127.0.0.1, as {@code .ci/run} sets up). Tagged
+ * {@code db-server}: run with {@code -Pdb-servers}.
+ */
+@Tag("db-server")
+class ServerNotifyEndToEndTest {
+
+    private static ShopSettings on(String url, String user) {
+        return ShopSettings.fromMap(Map.of(ShopSettings.PORT, "0", ShopSettings.DB_URL, url,
+                ShopSettings.DB_USER, user, ShopSettings.DB_PASSWORD, "",
+                ShopSettings.SIMULATOR_COMPRESS, "100"));
+    }
+
+    @Nested
+    class OnMariaDb extends NotifyEndToEndTest {
+        @Override
+        ShopSettings settings() {
+            return on("jdbc:mariadb://127.0.0.1:3306/test", "root");
+        }
+    }
+
+    @Nested
+    class OnPostgreSql extends NotifyEndToEndTest {
+        @Override
+        ShopSettings settings() {
+            return on("jdbc:postgresql://127.0.0.1:5432/test", "postgres");
+        }
+    }
+}
