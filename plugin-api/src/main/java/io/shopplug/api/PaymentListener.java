@@ -12,9 +12,10 @@ package io.shopplug.api;
  *       Make the effect idempotent with {@link PaymentEvent#idempotencyKey()} or
  *       {@link RefundEvent#idempotencyKey()}, for example with a unique key in the same
  *       database transaction as the effect.</li>
- *   <li>Listeners are called in the order the host lists them; one listener's failure never
- *       stops the others and never changes the answer sent to WeChat Pay. A thrown exception
- *       is logged with the listener's class name and recorded against the event.</li>
+ *   <li>Each listener has its own delivery of each event: listeners run independently, possibly
+ *       at the same time and in no fixed order. One listener's failure never stops the others
+ *       and never changes the answer sent to WeChat Pay. A thrown exception is logged with the
+ *       listener's class name, recorded against the event, and the delivery is retried later.</li>
  * </ul>
  * Implementations must be thread-safe: different events can be delivered concurrently.
  *

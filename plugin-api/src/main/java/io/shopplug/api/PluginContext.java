@@ -19,8 +19,7 @@ public interface PluginContext {
 
     /**
      * The host's implementations of a hook type, such as every {@link PaymentListener} or the one
-     * {@link OrderLookup}. Returns an empty list when the host offers none; never null. The
-     * order of the list is the order in which the host wants them called.
+     * {@link OrderLookup}. Returns an empty list when the host offers none; never null.
      */
     <T> List<T> services(Class<T> type);
 

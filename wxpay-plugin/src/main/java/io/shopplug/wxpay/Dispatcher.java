@@ -130,7 +130,6 @@ final class Dispatcher implements AutoCloseable {
             if (d.kind() == EventKind.PAYMENT) {
                 listener.onPaid(paymentEvent(d));
             }
-            store.markDelivered(outboxId);
         } catch (RuntimeException | LinkageError e) {
             Instant next = clock.instant().plus(backoff(d.attempts() + 1));
             LOG.warn("wxpay listener {} failed on {} (attempt {}): {}", d.listener(),
@@ -141,6 +140,13 @@ final class Dispatcher implements AutoCloseable {
                 LOG.warn("wxpay outbox entry {} failure not recorded ({}); the sweeper retries it",
                         outboxId, storeDown.getMessage());
             }
+            return;
+        }
+        try {
+            store.markDelivered(outboxId);
+        } catch (RuntimeException storeDown) {
+            LOG.warn("wxpay outbox entry {} delivered but not marked ({}); it will be delivered again",
+                    outboxId, storeDown.getMessage());
         }
     }
 

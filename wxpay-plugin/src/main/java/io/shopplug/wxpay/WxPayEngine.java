@@ -1,7 +1,9 @@
 package io.shopplug.wxpay;
 
+import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
@@ -75,8 +77,13 @@ final class WxPayEngine implements AutoCloseable {
                     + " (started by its initializer: set " + Settings.AUTOSTART + "=false)");
         }
         WxPayConfig config = WxPayConfig.from(settings(servletContext), hooks.problems());
-        Injector injector = Guice.createInjector(Stage.PRODUCTION,
-                new CoreModule(config, hooks), new StoreModule(), new NotifyModule());
+        Injector injector;
+        try {
+            injector = Guice.createInjector(Stage.PRODUCTION,
+                    new CoreModule(config, hooks), new StoreModule(), new NotifyModule());
+        } catch (CreationException | ProvisionException e) {
+            throw new IllegalStateException("the wxpay plugin could not start: " + rootCause(e), e);
+        }
         WxPayEngine engine = new WxPayEngine(servletContext, injector, hooks);
         try {
             injector.getInstance(Dispatcher.class).start();
@@ -112,6 +119,15 @@ final class WxPayEngine implements AutoCloseable {
         }
         filter.setAsyncSupported(false);
         filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, notifyPath);
+    }
+
+    /** The innermost cause's type and message: messages from the plugin and drivers hold no secret. */
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     private static Map<String, String> settings(ServletContext servletContext) {
