@@ -144,6 +144,22 @@ class WxPayEngineTest {
     }
 
     @Test
+    void anUnreachableDatabaseAtStartIsAClearIllegalStateWithoutSecrets() {
+        web.validFor(tables).webInf.setProperty(Settings.DB_URL, "jdbc:mariadb://127.0.0.1:1/shop");
+        web.webInf.setProperty(Settings.DB_USER, "shop");
+        web.webInf.setProperty(Settings.DB_PASSWORD, "db-secret-pw");
+        web.webInf.setProperty(Settings.DB_CONNECT_TIMEOUT_MS, "250");
+
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> WxPayEngine.start(web.context, hooks(List.of(orders))));
+
+        assertTrue(e.getMessage().startsWith("the wxpay plugin could not start: "), e.getMessage());
+        assertFalse(e.getMessage().contains("db-secret-pw"), e.getMessage());
+        assertTrue(web.filters.isEmpty());
+        assertTrue(web.attributes.isEmpty());
+    }
+
+    @Test
     void systemPropertiesOverrideWebInf() {
         web.validFor(tables).webInf.setProperty(Settings.NOTIFY_PATH, "/from/web-inf");
         System.setProperty(Settings.NOTIFY_PATH, "/from/system");
