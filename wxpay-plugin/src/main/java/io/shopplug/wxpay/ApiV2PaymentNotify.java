@@ -61,9 +61,9 @@ final class ApiV2PaymentNotify {
         String feeType = f.get("fee_type");
         String currency = feeType == null || feeType.isEmpty() ? "CNY" : feeType;
         String transactionId = f.get("transaction_id");
-        return new Notification(EventKind.PAYMENT, transactionId, transactionId,
-                f.get("out_trade_no"), totalFee, currency, f.get("mch_id"), f.get("appid"),
-                timeEnd, "v2", payload(f));
+        return Notification.payment().transactionId(transactionId).outTradeNo(f.get("out_trade_no"))
+                .amountFen(totalFee).currency(currency).merchantId(f.get("mch_id")).appId(f.get("appid"))
+                .eventTime(timeEnd).api("v2").payload(payload(f)).build();
     }
 
     /** A non-negative integer of ASCII digits that fits a {@code long}. */

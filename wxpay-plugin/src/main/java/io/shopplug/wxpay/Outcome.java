@@ -6,6 +6,11 @@ enum Outcome {
     ACCEPTED,
     /** Already recorded earlier; acknowledged with no second effect. */
     DUPLICATE,
+    /**
+     * Genuine, recorded in the notify log and acknowledged, with no effect: an event the plugin
+     * does not act on (a refund that closed or went abnormal, an unknown event type).
+     */
+    IGNORED,
     /** Refused; see the {@link Reason}. */
     REJECTED
 }

@@ -19,6 +19,17 @@ enum Reason {
     MERCHANT_MISMATCH("mch_id does not match the configured merchant", false, 400),
     APP_MISMATCH("appid does not match the configured app", false, 400),
     PAYMENT_NOT_SUCCESS("result_code is not SUCCESS", false, 400),
+    MISSING_HEADER("a Wechatpay-* header is missing or invalid", false, 400),
+    SIGNATURE_PROBE("signature probe: signature does not verify", false, 401),
+    UNKNOWN_SERIAL("unknown Wechatpay-Serial", false, 401),
+    BAD_SIGNATURE("signature does not verify", false, 401),
+    TIMESTAMP_EXPIRED("timestamp older than 5 minutes", false, 401),
+    TIMESTAMP_FUTURE("timestamp more than 5 minutes in the future", false, 401),
+    REPLAY_IN_FLIGHT("the same notification is still being processed, retry later", true, 429),
+    DECRYPT_FAILED("wrong APIv3 key or tampered resource", false, 400),
+    UNSUPPORTED_ALGORITHM("resource algorithm not supported", false, 400),
+    UNKNOWN_PAYMENT("refund for an unknown payment", true, 404),
+    REFUND_EXCEEDS_PAYMENT("refunds exceed the payment", true, 409),
     UNKNOWN_ORDER("unknown out_trade_no", true, 404),
     AMOUNT_MISMATCH("amount does not match the order", true, 409),
     CURRENCY_MISMATCH("currency does not match the order", true, 409),
@@ -50,6 +61,7 @@ enum Reason {
     /** True for a genuine notification that cannot be applied and needs a human. */
     boolean isAnomaly() {
         return this == UNKNOWN_ORDER || this == AMOUNT_MISMATCH || this == CURRENCY_MISMATCH
-                || this == ORDER_CLOSED || this == ORDER_PAID_BY_OTHER;
+                || this == ORDER_CLOSED || this == ORDER_PAID_BY_OTHER || this == UNKNOWN_PAYMENT
+                || this == REFUND_EXCEEDS_PAYMENT;
     }
 }

@@ -318,8 +318,9 @@ abstract class NotifyStoreContract {
         try {
             TimeZone.setDefault(TimeZone.getTimeZone("Pacific/Kiritimati"));
             clock.set(Instant.parse("2024-11-03T09:30:00.001Z"));
-            Notification n = new Notification(EventKind.PAYMENT, "4200000011", "4200000011",
-                    "order-11", 100, "CNY", "1900000109", "wxd930ea5d5a258f4f", eventTime, "v2", "{}");
+            Notification n = Notification.payment().transactionId("4200000011").outTradeNo("order-11")
+                    .amountFen(100).currency("CNY").merchantId("1900000109").appId("wxd930ea5d5a258f4f")
+                    .eventTime(eventTime).api("v2").payload("{}").build();
             long id = store.record(n, Collections.singletonList("a")).outboxIds().get(0);
 
             TimeZone.setDefault(TimeZone.getTimeZone("America/Los_Angeles"));
@@ -392,13 +393,15 @@ abstract class NotifyStoreContract {
     // ---- helpers
 
     static Notification payment(String transactionId) {
-        return new Notification(EventKind.PAYMENT, transactionId, transactionId, "order-" + transactionId,
-                1999, "CNY", "1900000109", "wxd930ea5d5a258f4f", T0, "v3", "{\"amount\":{\"total\":1999}}");
+        return Notification.payment().transactionId(transactionId).outTradeNo("order-" + transactionId)
+                .amountFen(1999).currency("CNY").merchantId("1900000109").appId("wxd930ea5d5a258f4f")
+                .eventTime(T0).api("v3").payload("{\"amount\":{\"total\":1999}}").build();
     }
 
     static Notification refund(String refundId) {
-        return new Notification(EventKind.REFUND, refundId, "tx-" + refundId, "order-" + refundId,
-                1999, "CNY", "1900000109", "wxd930ea5d5a258f4f", T0, "v2", "<root/>");
+        return Notification.refund().refundId(refundId).outRefundNo("R-" + refundId).transactionId("tx-" + refundId)
+                .outTradeNo("order-" + refundId).amountFen(1999).paymentFen(1999).currency("CNY")
+                .merchantId("1900000109").appId("wxd930ea5d5a258f4f").eventTime(T0).api("v2").payload("<root/>").build();
     }
 
     long count(String sql) throws SQLException {
