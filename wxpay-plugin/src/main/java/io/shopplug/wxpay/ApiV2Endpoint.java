@@ -1,5 +1,6 @@
 package io.shopplug.wxpay;
 
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,19 +14,19 @@ import org.slf4j.LoggerFactory;
 final class ApiV2Endpoint {
     private static final Logger LOG = LoggerFactory.getLogger(ApiV2Endpoint.class);
 
-    private final WxPayConfig config;
-    private final ApiV2Signer signer;
     private final NotifyProcessor processor;
     private final NotifyStore store;
 
-    ApiV2Endpoint(WxPayConfig config, ApiV2Signer signer, NotifyProcessor processor, NotifyStore store) {
-        this.config = config;
-        this.signer = signer;
+    ApiV2Endpoint(NotifyProcessor processor, NotifyStore store) {
         this.processor = processor;
         this.store = store;
     }
 
-    Answer handle(byte[] body, String remoteAddr) {
+    /**
+     * Handles one notification for one of {@code merchants} (those configured on the path it
+     * arrived at), chosen by its {@code mch_id}.
+     */
+    Answer handle(byte[] body, String remoteAddr, List<Merchants.Merchant> merchants) {
         Map<String, String> fields = null;
         Notification n = null;
         try {
@@ -33,13 +34,12 @@ final class ApiV2Endpoint {
             if (!"SUCCESS".equals(fields.get("return_code"))) {
                 throw new NotifyRejected(Reason.TRANSPORT_FAIL);
             }
+            Merchants.Merchant merchant = Merchants.byMchId(merchants, fields.get("mch_id"))
+                    .orElseThrow(() -> new NotifyRejected(Reason.MERCHANT_MISMATCH));
+            ApiV2Signer signer = merchant.v2Signer()
+                    .orElseThrow(() -> new NotifyRejected(Reason.MERCHANT_MISMATCH));
             signer.verify(fields);
-            if (!config.mchId().equals(fields.get("mch_id"))) {
-                throw new NotifyRejected(Reason.MERCHANT_MISMATCH);
-            }
-            if (!config.appId().equals(fields.get("appid"))) {
-                throw new NotifyRejected(Reason.APP_MISMATCH);
-            }
+            checkIds(merchant.config(), fields);
             n = ApiV2PaymentNotify.toNotification(fields);
             Outcome outcome = processor.process(n);
             record(outcome, null, n.outTradeNo(), n.businessKey(), remoteAddr);
@@ -49,6 +49,18 @@ final class ApiV2Endpoint {
             String businessKey = fields == null ? null : fields.get("transaction_id");
             record(Outcome.REJECTED, e.reason(), outTradeNo, businessKey, remoteAddr);
             return Answer.v2Failure(e.reason());
+        }
+    }
+
+    /** The app, and in partner mode the sub-merchant, must be configured for the merchant. */
+    private static void checkIds(MerchantConfig merchant, Map<String, String> fields) {
+        if (!merchant.appIds().contains(fields.get("appid"))) {
+            throw new NotifyRejected(Reason.APP_MISMATCH);
+        }
+        String sub = fields.get("sub_mch_id");
+        boolean hasSub = sub != null && !sub.isEmpty();
+        if (merchant.isPartner() ? !hasSub || !merchant.subMchIds().contains(sub) : hasSub) {
+            throw new NotifyRejected(Reason.MERCHANT_MISMATCH);
         }
     }
 

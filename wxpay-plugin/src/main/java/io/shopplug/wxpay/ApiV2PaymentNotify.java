@@ -61,9 +61,12 @@ final class ApiV2PaymentNotify {
         String feeType = f.get("fee_type");
         String currency = feeType == null || feeType.isEmpty() ? "CNY" : feeType;
         String transactionId = f.get("transaction_id");
+        String sub = f.get("sub_mch_id");
+        boolean partner = sub != null && !sub.isEmpty();
         return Notification.payment().transactionId(transactionId).outTradeNo(f.get("out_trade_no"))
-                .amountFen(totalFee).currency(currency).merchantId(f.get("mch_id")).appId(f.get("appid"))
-                .eventTime(timeEnd).api("v2").payload(payload(f)).build();
+                .amountFen(totalFee).currency(currency)
+                .merchantId(partner ? sub : f.get("mch_id")).spMerchantId(partner ? f.get("mch_id") : null)
+                .appId(f.get("appid")).eventTime(timeEnd).api("v2").payload(payload(f)).build();
     }
 
     /** A non-negative integer of ASCII digits that fits a {@code long}. */

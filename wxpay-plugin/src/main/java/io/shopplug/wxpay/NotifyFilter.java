@@ -87,7 +87,14 @@ public final class NotifyFilter implements Filter {
         if (body == null) {
             return v2.refuse(Reason.BODY_TOO_LARGE, remote);
         }
-        return v2.handle(body, remote);
+        return v2.handle(body, remote, engine.merchantsFor(pathOf(request)));
+    }
+
+    /** The request's path inside the webapp. */
+    static String pathOf(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        String context = request.getContextPath();
+        return uri != null && context != null && uri.startsWith(context) ? uri.substring(context.length()) : String.valueOf(uri);
     }
 
     /** XML as WeChat Pay sends it, or no content type at all; forms and JSON are refused. */

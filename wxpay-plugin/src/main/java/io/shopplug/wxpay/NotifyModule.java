@@ -6,13 +6,13 @@ import com.google.inject.Singleton;
 import io.shopplug.api.OrderLookup;
 import java.time.Clock;
 
-/** Binds the notify path: signer, dispatcher, processor and the APIv2 endpoint. */
+/** Binds the notify path: merchants, dispatcher, processor and the APIv2 endpoint. */
 final class NotifyModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ApiV2Signer signer(WxPayConfig config) {
-        return new ApiV2Signer(config.apiV2Key(), config.signType());
+    Merchants merchants(WxPayConfig config) {
+        return new Merchants(config.merchants());
     }
 
     @Provides
@@ -29,7 +29,7 @@ final class NotifyModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ApiV2Endpoint apiV2(WxPayConfig config, ApiV2Signer signer, NotifyProcessor processor, NotifyStore store) {
-        return new ApiV2Endpoint(config, signer, processor, store);
+    ApiV2Endpoint apiV2(NotifyProcessor processor, NotifyStore store) {
+        return new ApiV2Endpoint(processor, store);
     }
 }

@@ -13,19 +13,57 @@ final class Settings {
     /** A properties file to read, in addition to the class path and WEB-INF. No default. */
     static final String CONFIG_FILE = "wxpay.config-file";
 
+    /**
+     * Several merchants: their names, comma-separated; each merchant's keys are then read under
+     * {@code wxpay.merchant.<name>.} ({@code wxpay.merchant.hk.mch-id}, ...) instead of {@code wxpay.}.
+     * Unset: one merchant, from the keys below.
+     */
+    static final String MERCHANTS = "wxpay.merchants";
+
+    /** The prefix of a named merchant's keys. */
+    static final String MERCHANT_PREFIX = "wxpay.merchant.";
+
     /** The merchant id ({@code mch_id}), digits. Required. */
     static final String MCH_ID = "wxpay.mch-id";
 
-    /** The app id ({@code appid}) payments are made through. Required. */
+    /** The app id(s) ({@code appid}) payments are made through, comma-separated. Required. */
     static final String APP_ID = "wxpay.app-id";
 
-    /** The 32-character APIv2 key. Secret; may come from {@code wxpay.api-v2-key-file}. Required. */
+    /** The 32-character APIv2 key. Secret; may come from {@code wxpay.api-v2-key-file}. */
     static final String API_V2_KEY = "wxpay.api-v2-key";
+
+    /** The 32-byte APIv3 key. Secret; may come from {@code wxpay.api-v3-key-file}. One of the two keys is required. */
+    static final String API_V3_KEY = "wxpay.api-v3-key";
+
+    /** PEM files of WeChat Pay platform certificates, comma-separated (certificate mode). */
+    static final String PLATFORM_CERT_FILES = "wxpay.platform-cert-files";
+
+    /** The WeChat Pay public-key id, {@code PUB_KEY_ID_...} (public-key mode); with {@link #PUBLIC_KEY_FILE}. */
+    static final String PUBLIC_KEY_ID = "wxpay.public-key-id";
+
+    /** The PEM file of the WeChat Pay public key (public-key mode). */
+    static final String PUBLIC_KEY_FILE = "wxpay.public-key-file";
+
+    /** The merchant's API private key (PEM), to sign requests to WeChat Pay; with {@link #CERT_SERIAL}. */
+    static final String PRIVATE_KEY_FILE = "wxpay.private-key-file";
+
+    /** The serial number of the merchant's API certificate. */
+    static final String CERT_SERIAL = "wxpay.cert-serial";
+
+    /** Partner (service provider) mode: the sub-merchant ids accepted, comma-separated. */
+    static final String SUB_MCH_IDS = "wxpay.sub-mch-ids";
+
+    /** WeChat Pay's API host. Default {@code https://api.mch.weixin.qq.com}. */
+    static final String API_BASE_URL = "wxpay.api-base-url";
 
     /** The sign type used when placing orders: {@code MD5} or {@code HMAC-SHA256}. Default {@code MD5}. */
     static final String SIGN_TYPE = "wxpay.sign-type";
 
-    /** The path (inside the webapp) that receives notifications. Default {@code /wxpay/notify}. */
+    /**
+     * The path (inside the webapp) that receives notifications. Default {@code /wxpay/notify}.
+     * Each named merchant may have its own ({@code wxpay.merchant.<name>.notify-path}); merchants
+     * sharing a path are told apart by {@code mch_id} (APIv2) or {@code Wechatpay-Serial} (APIv3).
+     */
     static final String NOTIFY_PATH = "wxpay.notify-path";
 
     /** The largest notification body accepted, in bytes. Default {@code 65536}. */

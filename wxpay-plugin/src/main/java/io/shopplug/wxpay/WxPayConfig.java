@@ -6,23 +6,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The plugin's validated configuration. Built once at start by {@link #from(Map)}, which reports
  * every problem at once; immutable afterwards. {@link #toString()} never shows a secret.
  */
 final class WxPayConfig {
-    private final String mchId;
-    private final String appId;
-    private final String apiV2Key;
-    private final ApiV2Signer.SignType signType;
+    private static final String DEFAULT_MERCHANT = "default";
+
+    private final List<MerchantConfig> merchants;
     private final String notifyPath;
     private final int maxBodyBytes;
     private final boolean enabled;
     private final boolean autostart;
+    private final String apiBaseUrl;
     private final String dbJndi;
     private final String dbUrl;
     private final String dbUser;
@@ -33,23 +36,15 @@ final class WxPayConfig {
     private final int dispatchThreads;
 
     private WxPayConfig(Reader r) {
-        mchId = r.required(Settings.MCH_ID);
-        if (mchId != null && !mchId.matches("[0-9]{1,32}")) {
-            r.problem(Settings.MCH_ID + " must be digits");
-        }
-        appId = r.required(Settings.APP_ID);
-        apiV2Key = r.secret(Settings.API_V2_KEY, true);
-        if (apiV2Key != null && apiV2Key.length() != 32) {
-            r.problem(Settings.API_V2_KEY + " must be 32 characters (is " + apiV2Key.length() + ")");
-        }
-        signType = r.signType(Settings.SIGN_TYPE, "MD5");
-        notifyPath = r.get(Settings.NOTIFY_PATH).orElse("/wxpay/notify");
-        if (!notifyPath.startsWith("/") || notifyPath.contains("*") || notifyPath.length() < 2) {
-            r.problem(Settings.NOTIFY_PATH + " must be an exact path starting with /");
-        }
+        notifyPath = r.path(Settings.NOTIFY_PATH, "/wxpay/notify");
+        merchants = merchants(r, notifyPath);
         maxBodyBytes = r.integer(Settings.MAX_BODY_BYTES, 65536, 1024, 16 * 1024 * 1024);
         enabled = r.bool(Settings.ENABLED, true);
         autostart = r.bool(Settings.AUTOSTART, true);
+        apiBaseUrl = r.get(Settings.API_BASE_URL).orElse("https://api.mch.weixin.qq.com");
+        if (!apiBaseUrl.startsWith("https://") && !apiBaseUrl.startsWith("http://")) {
+            r.problem(Settings.API_BASE_URL + " must be an http(s) URL");
+        }
         dbJndi = r.get(Settings.DB_JNDI).orElse(null);
         dbUrl = r.get(Settings.DB_URL).orElse(Settings.DEFAULT_DB_URL);
         if (!dbUrl.startsWith("jdbc:")) {
@@ -62,6 +57,72 @@ final class WxPayConfig {
         dbConnectTimeout = Duration.ofMillis(r.integer(Settings.DB_CONNECT_TIMEOUT_MS, 2000, 250, 60_000));
         dbMigrate = r.bool(Settings.DB_MIGRATE, true);
         dispatchThreads = r.integer(Settings.DISPATCH_THREADS, 4, 1, 64);
+    }
+
+    /** The single-merchant keys ({@code wxpay.mch-id}...), or every merchant of {@code wxpay.merchants}. */
+    private static List<MerchantConfig> merchants(Reader r, String defaultPath) {
+        Optional<String> names = r.get(Settings.MERCHANTS);
+        if (names.isEmpty()) {
+            return List.of(merchant(r, DEFAULT_MERCHANT, "wxpay.", defaultPath));
+        }
+        List<MerchantConfig> list = new ArrayList<>();
+        Set<String> mchIds = new HashSet<>();
+        for (String name : r.list(Settings.MERCHANTS)) {
+            if (!name.matches("[A-Za-z0-9_-]{1,32}")) {
+                r.problem(Settings.MERCHANTS + ": merchant name '" + name + "' must be letters, digits, _ or -");
+                continue;
+            }
+            MerchantConfig m = merchant(r, name, Settings.MERCHANT_PREFIX + name + ".", defaultPath);
+            if (m.mchId() != null && !mchIds.add(m.mchId())) {
+                r.problem(Settings.MERCHANT_PREFIX + name + ".mch-id repeats another merchant's mch-id");
+            }
+            list.add(m);
+        }
+        return list;
+    }
+
+    private static MerchantConfig merchant(Reader r, String name, String prefix, String defaultPath) {
+        String mchId = r.required(prefix + "mch-id");
+        if (mchId != null && !mchId.matches("[0-9]{1,32}")) {
+            r.problem(prefix + "mch-id must be digits");
+        }
+        List<String> appIds = r.list(prefix + "app-id");
+        if (appIds.isEmpty()) {
+            r.problem(prefix + "app-id is required");
+        }
+        String v2 = r.secret(prefix + "api-v2-key", false);
+        if (v2 != null && v2.length() != 32) {
+            r.problem(prefix + "api-v2-key must be 32 characters (is " + v2.length() + ")");
+        }
+        String v3 = r.secret(prefix + "api-v3-key", false);
+        if (v3 != null && v3.getBytes(StandardCharsets.UTF_8).length != 32) {
+            r.problem(prefix + "api-v3-key must be 32 bytes");
+        }
+        if (v2 == null && v3 == null) {
+            r.problem(prefix + "api-v2-key or " + prefix + "api-v3-key (or their -file) is required");
+        }
+        List<String> certFiles = r.list(prefix + "platform-cert-files");
+        String publicKeyId = r.get(prefix + "public-key-id").orElse(null);
+        String publicKeyFile = r.get(prefix + "public-key-file").orElse(null);
+        if ((publicKeyId == null) != (publicKeyFile == null)) {
+            r.problem("set both " + prefix + "public-key-id and " + prefix + "public-key-file, or neither");
+        }
+        if (publicKeyId != null && !publicKeyId.startsWith("PUB_KEY_ID_")) {
+            r.problem(prefix + "public-key-id must start with PUB_KEY_ID_");
+        }
+        String privateKeyFile = r.get(prefix + "private-key-file").orElse(null);
+        String certSerial = r.get(prefix + "cert-serial").orElse(null);
+        if ((privateKeyFile == null) != (certSerial == null)) {
+            r.problem("set both " + prefix + "private-key-file and " + prefix + "cert-serial, or neither");
+        }
+        if (v3 != null && certFiles.isEmpty() && publicKeyId == null && privateKeyFile == null) {
+            r.problem(prefix + "api-v3-key needs WeChat Pay's keys: " + prefix + "platform-cert-files, "
+                    + prefix + "public-key-id/-file, or " + prefix + "private-key-file/cert-serial to download certificates");
+        }
+        String path = DEFAULT_MERCHANT.equals(name) ? defaultPath : r.path(prefix + "notify-path", defaultPath);
+        return new MerchantConfig(name, mchId, appIds, v2, r.signType(prefix + "sign-type", "MD5"), v3, path,
+                certFiles, publicKeyId, publicKeyFile, privateKeyFile, certSerial,
+                new LinkedHashSet<>(r.list(prefix + "sub-mch-ids")));
     }
 
     /**
@@ -89,14 +150,21 @@ final class WxPayConfig {
         return config;
     }
 
-    String mchId() { return mchId; }
-    String appId() { return appId; }
-    String apiV2Key() { return apiV2Key; }
-    ApiV2Signer.SignType signType() { return signType; }
+    /** Every configured merchant; never empty. */
+    List<MerchantConfig> merchants() { return merchants; }
+    /** The path of the single merchant, and the default for several. */
     String notifyPath() { return notifyPath; }
+    /** The distinct notify paths of all merchants. */
+    Set<String> notifyPaths() {
+        Set<String> paths = new LinkedHashSet<>();
+        merchants.forEach(m -> paths.add(m.notifyPath()));
+        return paths;
+    }
     int maxBodyBytes() { return maxBodyBytes; }
     boolean enabled() { return enabled; }
     boolean autostart() { return autostart; }
+    /** WeChat Pay's API host, for certificate downloads and order queries. */
+    String apiBaseUrl() { return apiBaseUrl; }
     Optional<String> dbJndi() { return Optional.ofNullable(dbJndi); }
     String dbUrl() { return dbUrl; }
     String dbUser() { return dbUser; }
@@ -108,9 +176,7 @@ final class WxPayConfig {
 
     @Override
     public String toString() {
-        return "WxPayConfig[mchId=" + mchId + ", appId=" + appId + ", apiV2Key=***, signType="
-                + signType + ", notifyPath=" + notifyPath + ", maxBodyBytes=" + maxBodyBytes
-                + ", enabled=" + enabled + "]";
+        return "WxPayConfig[" + merchants + ", maxBodyBytes=" + maxBodyBytes + ", enabled=" + enabled + "]";
     }
 
     /** Reads typed values and collects problems instead of failing on the first. */
@@ -159,6 +225,27 @@ final class WxPayConfig {
                 problem(key + " (or " + key + "-file) is required");
             }
             return inline.orElse(null);
+        }
+
+        /** A comma-separated list, trimmed, without empty items. */
+        List<String> list(String key) {
+            List<String> items = new ArrayList<>();
+            get(key).ifPresent(v -> {
+                for (String item : v.split(",")) {
+                    if (!item.trim().isEmpty()) {
+                        items.add(item.trim());
+                    }
+                }
+            });
+            return items;
+        }
+
+        String path(String key, String dflt) {
+            String path = get(key).orElse(dflt);
+            if (!path.startsWith("/") || path.contains("*") || path.length() < 2) {
+                problem(key + " must be an exact path starting with /");
+            }
+            return path;
         }
 
         int integer(String key, int dflt, int min, int max) {

@@ -9,6 +9,7 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ final class WxPayEngine implements AutoCloseable {
     private final WxPayConfig config;
     private final HostHooks hooks;
     private final ApiV2Endpoint v2;
+    private final Merchants merchants;
     private volatile boolean closed;
 
     private WxPayEngine(ServletContext servletContext, Injector injector, HostHooks hooks) {
@@ -37,6 +39,7 @@ final class WxPayEngine implements AutoCloseable {
         this.config = injector.getInstance(WxPayConfig.class);
         this.hooks = hooks;
         this.v2 = injector.getInstance(ApiV2Endpoint.class);
+        this.merchants = injector.getInstance(Merchants.class);
     }
 
     /** The engine already running in this servlet context, or null. */
@@ -88,7 +91,7 @@ final class WxPayEngine implements AutoCloseable {
         try {
             injector.getInstance(Dispatcher.class).start();
             if (registerFilter) {
-                registerFilter(servletContext, engine, config.notifyPath());
+                registerFilter(servletContext, engine, config.notifyPaths().toArray(new String[0]));
             }
             servletContext.setAttribute(INJECTOR_ATTRIBUTE, injector);
             servletContext.setAttribute(ATTRIBUTE, engine);
@@ -96,8 +99,13 @@ final class WxPayEngine implements AutoCloseable {
             engine.close();
             throw e;
         }
-        LOG.info("wxpay plugin started: merchant {}, notify path {}, {} listener(s)", config.mchId(),
-                config.notifyPath(), hooks.listeners().size());
+        for (MerchantConfig m : config.merchants()) {
+            LOG.info("wxpay merchant {} ({}): mch_id {}, notify path {}, APIv2 {}, APIv3 {}", m.name(),
+                    m.isPartner() ? "partner" : "direct", m.mchId(), m.notifyPath(),
+                    m.apiV2Key().isPresent() ? "on" : "off", m.apiV3Key().isPresent() ? "on" : "off");
+        }
+        LOG.info("wxpay plugin started: {} merchant(s), {} listener(s)", config.merchants().size(),
+                hooks.listeners().size());
         return engine;
     }
 
@@ -106,7 +114,7 @@ final class WxPayEngine implements AutoCloseable {
      * plugin's {@link NotifyFilter} itself (the {@code web.xml} fallback) in a container that runs
      * the initializer anyway, that declared filter serves this engine instead.
      */
-    private static void registerFilter(ServletContext servletContext, WxPayEngine engine, String notifyPath) {
+    private static void registerFilter(ServletContext servletContext, WxPayEngine engine, String... notifyPaths) {
         FilterRegistration.Dynamic filter = servletContext.addFilter(FILTER_NAME, new NotifyFilter(engine));
         if (filter == null) {
             FilterRegistration declared = servletContext.getFilterRegistration(FILTER_NAME);
@@ -118,7 +126,7 @@ final class WxPayEngine implements AutoCloseable {
             return;
         }
         filter.setAsyncSupported(false);
-        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, notifyPath);
+        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, notifyPaths);
     }
 
     /** The innermost cause's type and message: messages from the plugin and drivers hold no secret. */
@@ -144,6 +152,12 @@ final class WxPayEngine implements AutoCloseable {
 
     WxPayConfig config() { return config; }
     ApiV2Endpoint v2() { return v2; }
+
+    /** The merchants served at a path; all of them when the webapp mapped the filter elsewhere. */
+    List<Merchants.Merchant> merchantsFor(String path) {
+        List<Merchants.Merchant> onPath = merchants.onPath(path);
+        return onPath.isEmpty() ? merchants.all() : onPath;
+    }
 
     /** The configured switch and the host's switch must both be on. */
     boolean isEnabled() {

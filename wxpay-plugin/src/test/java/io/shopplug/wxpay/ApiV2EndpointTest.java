@@ -125,8 +125,7 @@ class ApiV2EndpointTest {
     /** Builds the pipeline with these listeners, in this order. The sweeper is not started. */
     private void wire(PaymentListener... listeners) {
         dispatcher = new Dispatcher(store, Arrays.asList(listeners), clock, 4);
-        endpoint = new ApiV2Endpoint(config, new ApiV2Signer(config.apiV2Key(), config.signType()),
-                new NotifyProcessor(store, orders, dispatcher), store);
+        endpoint = new ApiV2Endpoint(new NotifyProcessor(store, orders, dispatcher), store);
     }
 
     private Answer handle(byte[] body) {
@@ -134,7 +133,7 @@ class ApiV2EndpointTest {
         if (sign != null) {
             secrets.add(sign);
         }
-        return endpoint.handle(body, REMOTE);
+        return endpoint.handle(body, REMOTE, new Merchants(config.merchants()).all());
     }
 
     // ---- paid
@@ -442,8 +441,7 @@ class ApiV2EndpointTest {
         try (Database db = new Database(down, Duration.ofSeconds(1))) {
             NotifyStore downStore = new NotifyStore(db.sessionFactory(), clock);
             dispatcher = new Dispatcher(downStore, Collections.singletonList(inventory), clock, 1);
-            endpoint = new ApiV2Endpoint(config, new ApiV2Signer(V2Bodies.KEY, ApiV2Signer.SignType.MD5),
-                    new NotifyProcessor(downStore, orders, dispatcher), downStore);
+            endpoint = new ApiV2Endpoint(new NotifyProcessor(downStore, orders, dispatcher), downStore);
 
             Answer answer = assertDoesNotThrow(() -> handle(fixture("paid.xml")));
             assertFail(answer, Reason.DATABASE_UNAVAILABLE);
@@ -473,8 +471,7 @@ class ApiV2EndpointTest {
             new SchemaMigrator(remote, clock).migrate();
             NotifyStore remoteStore = new NotifyStore(db.sessionFactory(), clock);
             dispatcher = new Dispatcher(remoteStore, Collections.singletonList(inventory), clock, 1);
-            endpoint = new ApiV2Endpoint(config, new ApiV2Signer(V2Bodies.KEY, ApiV2Signer.SignType.MD5),
-                    new NotifyProcessor(remoteStore, orders, dispatcher), remoteStore);
+            endpoint = new ApiV2Endpoint(new NotifyProcessor(remoteStore, orders, dispatcher), remoteStore);
             assertSuccess(handle(fixture("paid.xml")));
             await("the first payment's delivery", () -> remoteStore.dueOutbox(10).isEmpty());
             assertEquals(1, inventory.events.size());

@@ -31,7 +31,13 @@ class WxPayConfigTest {
         WxPayConfig c = WxPayConfig.from(valid());
         assertEquals("/wxpay/notify", c.notifyPath());
         assertEquals(65536, c.maxBodyBytes());
-        assertEquals(ApiV2Signer.SignType.MD5, c.signType());
+        assertEquals(1, c.merchants().size());
+        MerchantConfig m = c.merchants().get(0);
+        assertEquals("1900000109", m.mchId());
+        assertEquals(List.of("wx2421b1c4370ec43b"), m.appIds());
+        assertEquals(ApiV2Signer.SignType.MD5, m.signType());
+        assertEquals("/wxpay/notify", m.notifyPath());
+        assertTrue(m.apiV3Key().isEmpty());
         assertEquals(Settings.DEFAULT_DB_URL, c.dbUrl());
         assertTrue(c.enabled());
         assertTrue(c.dbMigrate());
@@ -58,13 +64,76 @@ class WxPayConfigTest {
     }
 
     @Test
+    void severalMerchantsEachWithTheirOwnKeysAndPaths() {
+        Map<String, String> m = new HashMap<>();
+        m.put("wxpay.merchants", "sh, hk");
+        m.put("wxpay.merchant.sh.mch-id", "1900000109");
+        m.put("wxpay.merchant.sh.app-id", "wx2421b1c4370ec43b,wx0000000000000002");
+        m.put("wxpay.merchant.sh.api-v2-key", KEY);
+        m.put("wxpay.merchant.hk.mch-id", "1900000222");
+        m.put("wxpay.merchant.hk.app-id", "wxhk");
+        m.put("wxpay.merchant.hk.api-v3-key", "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb");
+        m.put("wxpay.merchant.hk.public-key-id", "PUB_KEY_ID_0114232134912410000000000000");
+        m.put("wxpay.merchant.hk.public-key-file", "/etc/wxpay/hk-pub.pem");
+        m.put("wxpay.merchant.hk.notify-path", "/wxpay/hk");
+        m.put("wxpay.merchant.hk.sub-mch-ids", "1900009001, 1900009002");
+
+        WxPayConfig c = WxPayConfig.from(m);
+
+        assertEquals(2, c.merchants().size());
+        MerchantConfig sh = c.merchants().get(0);
+        MerchantConfig hk = c.merchants().get(1);
+        assertEquals(List.of("wx2421b1c4370ec43b", "wx0000000000000002"), sh.appIds());
+        assertEquals("/wxpay/notify", sh.notifyPath());
+        assertTrue(sh.apiV3Key().isEmpty());
+        assertEquals("/wxpay/hk", hk.notifyPath());
+        assertTrue(hk.apiV2Key().isEmpty());
+        assertTrue(hk.isPartner());
+        assertEquals(java.util.Set.of("1900009001", "1900009002"), hk.subMchIds());
+        assertEquals(java.util.Set.of("/wxpay/notify", "/wxpay/hk"), c.notifyPaths());
+        assertFalse(c.toString().contains(KEY));
+        assertFalse(c.toString().contains("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb"));
+    }
+
+    @Test
+    void merchantProblemsAreReportedWithTheirFullKeys() {
+        Map<String, String> m = new HashMap<>();
+        m.put("wxpay.merchants", "a,b,bad name");
+        m.put("wxpay.merchant.a.mch-id", "1900000109");
+        m.put("wxpay.merchant.a.app-id", "wxa");
+        m.put("wxpay.merchant.a.api-v3-key", "too-short");
+        m.put("wxpay.merchant.b.mch-id", "1900000109");
+        m.put("wxpay.merchant.b.app-id", "wxb");
+        m.put("wxpay.merchant.b.api-v2-key", KEY);
+        m.put("wxpay.merchant.b.public-key-id", "KEY_1");
+
+        String msg = assertThrows(IllegalStateException.class, () -> WxPayConfig.from(m)).getMessage();
+
+        for (String expected : new String[] {"merchant name 'bad name'", "wxpay.merchant.a.api-v3-key must be 32 bytes",
+                "wxpay.merchant.a.api-v3-key needs WeChat Pay's keys", "wxpay.merchant.b.mch-id repeats another merchant's mch-id",
+                "set both wxpay.merchant.b.public-key-id and wxpay.merchant.b.public-key-file",
+                "wxpay.merchant.b.public-key-id must start with PUB_KEY_ID_"}) {
+            assertTrue(msg.contains(expected), () -> "missing '" + expected + "' in " + msg);
+        }
+        assertFalse(msg.contains("too-short"));
+    }
+
+    @Test
+    void aMerchantNeedsAtLeastOneKey() {
+        Map<String, String> m = valid();
+        m.remove("wxpay.api-v2-key");
+        String msg = assertThrows(IllegalStateException.class, () -> WxPayConfig.from(m)).getMessage();
+        assertTrue(msg.contains("wxpay.api-v2-key or wxpay.api-v3-key (or their -file) is required"), msg);
+    }
+
+    @Test
     void secretFromFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("v2key");
         Files.writeString(file, KEY + "\n", StandardCharsets.UTF_8);
         Map<String, String> m = valid();
         m.remove("wxpay.api-v2-key");
         m.put("wxpay.api-v2-key-file", file.toString());
-        assertEquals(KEY, WxPayConfig.from(m).apiV2Key());
+        assertEquals(KEY, WxPayConfig.from(m).merchants().get(0).apiV2Key().orElseThrow());
     }
 
     @Test

@@ -116,7 +116,7 @@ class WxPayEngineTest {
                 + "  - the host provides no io.shopplug.api.OrderLookup (exactly one is needed)\n"
                 + "  - wxpay.mch-id is required\n"
                 + "  - wxpay.app-id is required\n"
-                + "  - wxpay.api-v2-key (or wxpay.api-v2-key-file) is required", e.getMessage());
+                + "  - wxpay.api-v2-key or wxpay.api-v3-key (or their -file) is required", e.getMessage());
         assertTrue(web.attributes.isEmpty());
     }
 
