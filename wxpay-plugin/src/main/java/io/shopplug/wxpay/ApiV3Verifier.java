@@ -50,7 +50,8 @@ final class ApiV3Verifier {
         String nonce = headers.nonce();
         String signature = headers.signature();
         String serial = headers.serial();
-        if (isEmpty(timestamp) || isEmpty(nonce) || isEmpty(signature) || isEmpty(serial) || body == null) {
+        Objects.requireNonNull(body, "body");
+        if (isEmpty(timestamp) || isEmpty(nonce) || isEmpty(signature) || isEmpty(serial)) {
             throw new NotifyRejected(Reason.MISSING_HEADER);
         }
         if (signature.startsWith(PROBE_PREFIX)) {
@@ -96,7 +97,9 @@ final class ApiV3Verifier {
             // A signature of the wrong length or a broken DER encoding.
             return false;
         } catch (InvalidKeyException e) {
-            throw new IllegalStateException("the platform key " + key.serial() + " cannot verify", e);
+            // Not chained: some providers print the key in this exception's message.
+            throw new IllegalStateException("the platform key " + key.serial() + " cannot verify ("
+                    + e.getClass().getSimpleName() + ")");
         }
     }
 

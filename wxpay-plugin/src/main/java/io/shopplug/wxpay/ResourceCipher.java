@@ -117,7 +117,8 @@ final class ResourceCipher {
             throw new NotifyRejected(Reason.DECRYPT_FAILED);
         } catch (GeneralSecurityException e) {
             // No such cipher or an unusable key: the runtime, not the notification, is wrong.
-            throw new IllegalStateException(transformation + " is not available", e);
+            // Not chained: a provider's key error could describe the key.
+            throw new IllegalStateException(transformation + " is not available (" + e.getClass().getSimpleName() + ")");
         }
     }
 
