@@ -1,0 +1,151 @@
+package io.shopplug.wxpay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ReplayGuardTest {
+    private static final String TS = "1795487400";
+    private static final String NONCE = "5K8264ILTKCH16CQ2502SI8ZNMTM67VS";
+    private static final String SIG = "cm9tIFdlQ2hhdCBQYXkgd2l0aCBsb3ZlIGFuZCBub3QgcmVhbGx5IGEgc2lnbmF0dXJl";
+
+    /** Caffeine time under the test's control. */
+    static final class FakeTicker implements Ticker {
+        private final AtomicLong nanos = new AtomicLong();
+
+        @Override
+        public long read() {
+            return nanos.get();
+        }
+
+        void advance(Duration d) {
+            nanos.addAndGet(d.toNanos());
+        }
+    }
+
+    private final FakeTicker ticker = new FakeTicker();
+    private final ReplayGuard guard = new ReplayGuard(ReplayGuard.DEFAULT_WINDOW, 1_000, ticker);
+
+    @Test
+    void theFirstCopyIsNew() {
+        assertEquals(ReplayGuard.State.NEW, guard.begin(TS, NONCE, SIG).state());
+        assertEquals(ReplayGuard.State.NEW, guard.begin(TS, NONCE, SIG + "x").state(), "another signature");
+        assertEquals(ReplayGuard.State.NEW, guard.begin(TS, NONCE + "x", SIG).state(), "another nonce");
+        assertEquals(ReplayGuard.State.NEW, guard.begin("1795487401", NONCE, SIG).state(), "another timestamp");
+    }
+
+    @Test
+    void theKeyCannotBeShiftedBetweenParts() {
+        assertEquals(ReplayGuard.State.NEW, guard.begin("12", "34", SIG).state());
+        assertEquals(ReplayGuard.State.NEW, guard.begin("123", "4", SIG).state());
+    }
+
+    @Test
+    void aCopyWhileTheFirstIsProcessedIsInFlight() {
+        ReplayGuard.Ticket first = guard.begin(TS, NONCE, SIG);
+        ReplayGuard.Ticket copy = guard.begin(TS, NONCE, SIG);
+        assertEquals(ReplayGuard.State.IN_FLIGHT, copy.state());
+        copy.failed(); // a non-NEW ticket changes nothing
+        assertEquals(ReplayGuard.State.IN_FLIGHT, guard.begin(TS, NONCE, SIG).state());
+        first.committed();
+        assertEquals(ReplayGuard.State.DONE, guard.begin(TS, NONCE, SIG).state());
+    }
+
+    @Test
+    void aCopyAfterACommitIsDone() {
+        guard.begin(TS, NONCE, SIG).committed();
+        ReplayGuard.Ticket copy = guard.begin(TS, NONCE, SIG);
+        assertEquals(ReplayGuard.State.DONE, copy.state());
+        copy.failed();
+        assertEquals(ReplayGuard.State.DONE, guard.begin(TS, NONCE, SIG).state());
+    }
+
+    @Test
+    void aCopyAfterAFailureIsNewAgain() {
+        ReplayGuard.Ticket first = guard.begin(TS, NONCE, SIG);
+        first.failed();
+        ReplayGuard.Ticket retry = guard.begin(TS, NONCE, SIG);
+        assertEquals(ReplayGuard.State.NEW, retry.state());
+        first.committed(); // too late: the first ticket already ended and must not touch the retry
+        assertEquals(ReplayGuard.State.IN_FLIGHT, guard.begin(TS, NONCE, SIG).state());
+        retry.committed();
+        assertEquals(ReplayGuard.State.DONE, guard.begin(TS, NONCE, SIG).state());
+    }
+
+    @Test
+    void aTicketEndsOnce() {
+        ReplayGuard.Ticket first = guard.begin(TS, NONCE, SIG);
+        first.committed();
+        first.failed();
+        assertEquals(ReplayGuard.State.DONE, guard.begin(TS, NONCE, SIG).state());
+    }
+
+    @Test
+    void entriesExpireAfterTheWindow() {
+        guard.begin(TS, NONCE, SIG).committed();
+        ticker.advance(Duration.ofSeconds(299));
+        assertEquals(ReplayGuard.State.DONE, guard.begin(TS, NONCE, SIG).state());
+        ticker.advance(Duration.ofSeconds(1));
+        assertEquals(ReplayGuard.State.NEW, guard.begin(TS, NONCE, SIG).state());
+    }
+
+    @Test
+    void aStuckInFlightEntryExpiresToo() {
+        guard.begin(TS, NONCE, SIG); // never ended: a thread died
+        ticker.advance(Duration.ofSeconds(300));
+        ReplayGuard.Ticket retry = guard.begin(TS, NONCE, SIG);
+        assertEquals(ReplayGuard.State.NEW, retry.state());
+    }
+
+    @Test
+    void countsWhatItSaw() {
+        ReplayGuard.Ticket first = guard.begin(TS, NONCE, SIG);
+        guard.begin(TS, NONCE, SIG);
+        guard.begin(TS, NONCE, SIG);
+        first.committed();
+        guard.begin(TS, NONCE, SIG);
+        assertEquals(1, guard.count(ReplayGuard.State.NEW));
+        assertEquals(2, guard.count(ReplayGuard.State.IN_FLIGHT));
+        assertEquals(1, guard.count(ReplayGuard.State.DONE));
+        assertEquals(1, guard.size());
+    }
+
+    @Test
+    void simultaneousCopiesGetExactlyOneNew() throws Exception {
+        int threads = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int round = 0; round < 50; round++) {
+                String nonce = NONCE + round;
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<ReplayGuard.State>> states = new ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    states.add(pool.submit(() -> {
+                        start.await();
+                        return guard.begin(TS, nonce, SIG).state();
+                    }));
+                }
+                start.countDown();
+                int fresh = 0;
+                for (Future<ReplayGuard.State> s : states) {
+                    if (s.get(10, TimeUnit.SECONDS) == ReplayGuard.State.NEW) {
+                        fresh++;
+                    }
+                }
+                assertEquals(1, fresh, "round " + round);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
