@@ -1,9 +1,10 @@
 package io.shopplug.wxpay;
 
-/** An HTTP answer to write back to WeChat Pay: status, content type and body. Immutable. */
+/** An HTTP answer to write back to WeChat Pay: status, content type and body. Immutable. The reason messages are fixed ASCII with no quotes, so they embed in JSON as they are. */
 final class Answer {
     private static final String XML = "text/xml;charset=UTF-8";
     private static final Answer V2_SUCCESS = new Answer(200, XML, XmlFields.ack(true, "OK"));
+    private static final Answer V3_SUCCESS = new Answer(204, "application/json;charset=UTF-8", new byte[0]);
 
     private final int status;
     private final String contentType;
@@ -27,6 +28,18 @@ final class Answer {
     static Answer v2Failure(Reason reason) {
         int status = reason == Reason.METHOD_NOT_ALLOWED ? 405 : 200;
         return new Answer(status, XML, XmlFields.ack(false, reason.message()));
+    }
+
+    /** APIv3: HTTP 204, no body (WeChat Pay judges by the status alone). */
+    static Answer v3Success() {
+        return V3_SUCCESS;
+    }
+
+    /** APIv3: the reason's HTTP status with {@code {"code":"FAIL","message":"<reason>"}}. */
+    static Answer v3Failure(Reason reason) {
+        byte[] json = ("{\"code\":\"FAIL\",\"message\":\"" + reason.message() + "\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return new Answer(reason.httpStatus(), "application/json;charset=UTF-8", json);
     }
 
     int status() { return status; }

@@ -1,5 +1,9 @@
 package io.shopplug.wxpay;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -8,18 +12,27 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The configured merchants with what each needs at run time (its APIv2 signer, built once), found
- * by notify path and by merchant id. No global state: one instance per running plugin.
+ * The configured merchants with what each needs at run time (APIv2 signer, APIv3 platform keys,
+ * verifier and resource cipher, all built once at start), found by notify path and merchant id.
+ * No global state: one instance per running plugin.
  */
 final class Merchants {
     private final Map<String, Merchant> byMchId = new LinkedHashMap<>();
     private final Map<String, List<Merchant>> byPath = new LinkedHashMap<>();
 
-    Merchants(List<MerchantConfig> configs) {
+    /**
+     * @throws IllegalStateException listing every key or certificate file that cannot be read
+     */
+    Merchants(List<MerchantConfig> configs, Clock clock, String apiBaseUrl) {
+        List<String> problems = new ArrayList<>();
         for (MerchantConfig c : configs) {
-            Merchant m = new Merchant(c);
+            Merchant m = new Merchant(c, clock, apiBaseUrl, problems);
             byMchId.put(c.mchId(), m);
             byPath.computeIfAbsent(c.notifyPath(), p -> new ArrayList<>()).add(m);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("WeChat Pay merchant keys have " + problems.size()
+                    + " problem(s):\n  - " + String.join("\n  - ", problems));
         }
     }
 
@@ -42,20 +55,120 @@ final class Merchants {
         return List.copyOf(byMchId.values());
     }
 
+    /**
+     * Whether a decrypted notification belongs to a configured merchant: directly, or as a
+     * configured sub-merchant of a partner; and, when it names an app, through one of its apps.
+     *
+     * @throws NotifyRejected {@link Reason#MERCHANT_MISMATCH} or {@link Reason#APP_MISMATCH}
+     */
+    void check(Notification n) {
+        Merchant owner = n.spMerchantId() == null ? byMchId.get(n.merchantId()) : byMchId.get(n.spMerchantId());
+        MerchantConfig c = owner == null ? null : owner.config();
+        boolean merchantOk = c != null && (n.spMerchantId() == null ? !c.isPartner() : c.subMchIds().contains(n.merchantId()));
+        if (!merchantOk) {
+            throw new NotifyRejected(Reason.MERCHANT_MISMATCH);
+        }
+        if (!n.appId().isEmpty() && !c.appIds().contains(n.appId())) {
+            throw new NotifyRejected(Reason.APP_MISMATCH);
+        }
+    }
+
+    /** Refreshes the downloaded platform certificates of every merchant that downloads them. */
+    void refreshCertificates() {
+        for (Merchant m : byMchId.values()) {
+            if (m.downloadsCertificates) {
+                try {
+                    m.platformKeys.refresh();
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(Merchants.class).warn(
+                            "wxpay merchant {}: platform certificates not refreshed ({})", m.config.name(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    boolean anyDownloadsCertificates() {
+        return byMchId.values().stream().anyMatch(m -> m.downloadsCertificates);
+    }
+
     /** One merchant at run time. */
     static final class Merchant {
         private final MerchantConfig config;
         private final ApiV2Signer v2Signer;
+        private final PlatformKeys platformKeys;
+        private final ApiV3Verifier v3Verifier;
+        private final ResourceCipher v3Cipher;
+        private final boolean downloadsCertificates;
 
-        Merchant(MerchantConfig config) {
+        Merchant(MerchantConfig config, Clock clock, String apiBaseUrl, List<String> problems) {
             this.config = config;
             this.v2Signer = config.apiV2Key().map(k -> new ApiV2Signer(k, config.signType())).orElse(null);
+            String v3Key = config.apiV3Key().orElse(null);
+            this.v3Cipher = v3Key == null ? null : new ResourceCipher(v3Key);
+            this.downloadsCertificates = v3Key != null && config.platformCertFiles().isEmpty()
+                    && config.privateKeyFile().isPresent();
+            this.platformKeys = v3Key == null ? null : platformKeys(config, clock, apiBaseUrl, problems);
+            this.v3Verifier = platformKeys == null ? null : new ApiV3Verifier(platformKeys, clock);
+        }
+
+        private PlatformKeys platformKeys(MerchantConfig c, Clock clock, String apiBaseUrl, List<String> problems) {
+            String prefix = "merchant " + c.name() + ": ";
+            PlatformKeys.Builder keys = PlatformKeys.builder(clock);
+            boolean fromFiles = !c.platformCertFiles().isEmpty();
+            if (fromFiles) {
+                keys.certificates(() -> readAll(c.platformCertFiles()));
+            } else if (downloadsCertificates) {
+                try {
+                    ApiV3RequestSigner signer = new ApiV3RequestSigner(c.mchId(), c.certSerial().orElseThrow(),
+                            PemCertificates.readPrivateKey(Path.of(c.privateKeyFile().orElseThrow())), clock);
+                    keys.certificates(new DownloadedCertificates(apiBaseUrl, signer, v3Cipher, clock));
+                } catch (IOException | RuntimeException e) {
+                    problems.add(prefix + "private key file cannot be read as a PKCS#8 RSA key: " + c.privateKeyFile().orElse(""));
+                }
+            }
+            if (c.publicKeyId().isPresent()) {
+                try {
+                    keys.publicKey(c.publicKeyId().get(), PemCertificates.readPublicKey(Path.of(c.publicKeyFile().orElseThrow())));
+                } catch (IOException | RuntimeException e) {
+                    problems.add(prefix + "public key file cannot be read as a PEM RSA public key: " + c.publicKeyFile().orElse(""));
+                }
+            }
+            try {
+                PlatformKeys built = keys.build();
+                if (fromFiles) {
+                    built.refresh(); // local files: load now, so a bad file stops the start
+                }
+                return built;
+            } catch (RuntimeException e) {
+                problems.add(prefix + "platform keys: " + e.getMessage());
+                return null;
+            }
+        }
+
+        private static List<X509Certificate> readAll(List<String> files) throws IOException {
+            List<X509Certificate> all = new ArrayList<>();
+            for (String f : files) {
+                all.addAll(PemCertificates.readCertificates(Path.of(f)));
+            }
+            return all;
         }
 
         MerchantConfig config() { return config; }
 
         /** The APIv2 signer, or empty when the merchant has no APIv2 key. */
         Optional<ApiV2Signer> v2Signer() { return Optional.ofNullable(v2Signer); }
+
+        /** Whether the merchant receives APIv3 notifications. */
+        boolean hasApiV3() { return v3Verifier != null; }
+
+        ApiV3Verifier v3Verifier() { return v3Verifier; }
+
+        ResourceCipher v3Cipher() { return v3Cipher; }
+
+        /** The platform keys, for a status page: serials, algorithms, expiry. */
+        List<PlatformKey> platformKeys() {
+            return platformKeys == null ? List.of() : platformKeys.all();
+        }
 
         @Override
         public String toString() {

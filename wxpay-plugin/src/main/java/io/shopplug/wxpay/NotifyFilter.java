@@ -11,13 +11,15 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The filter that owns the notify path: it reads the raw body (capped) before any other code can
- * touch it, guards, and writes the plugin's answer. Requests it owns never reach the host's own
+ * touch it, guards, tells APIv2 (XML) from APIv3 (JSON, {@code Wechatpay-*} headers), and writes
+ * the plugin's answer in that API's terms. Requests it owns never reach the host's own
  * filters or servlets.
  *
  * <p>Normally registered by the plugin itself. For a container that runs no
@@ -54,12 +56,13 @@ public final class NotifyFilter implements Filter {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
         String remote = request.getRemoteAddr();
+        boolean v3 = isApiV3(request);
         Answer answer;
         try {
-            answer = answer(request, remote);
+            answer = answer(request, remote, v3);
         } catch (RuntimeException e) {
             LOG.error("wxpay notify failed unexpectedly: {}", e.getClass().getName());
-            answer = engine.v2().refuse(Reason.INTERNAL_ERROR, remote);
+            answer = refuse(v3, Reason.INTERNAL_ERROR, remote);
         }
         response.setStatus(answer.status());
         response.setContentType(answer.contentType());
@@ -68,26 +71,38 @@ public final class NotifyFilter implements Filter {
         answer.writeTo(response.getOutputStream());
     }
 
-    private Answer answer(HttpServletRequest request, String remote) throws IOException {
-        ApiV2Endpoint v2 = engine.v2();
+    private Answer answer(HttpServletRequest request, String remote, boolean v3) throws IOException {
         if (!engine.isEnabled()) {
-            return v2.refuse(Reason.DISABLED, remote);
+            return refuse(v3, Reason.DISABLED, remote);
         }
         if (!"POST".equals(request.getMethod())) {
-            return v2.refuse(Reason.METHOD_NOT_ALLOWED, remote);
+            return refuse(v3, Reason.METHOD_NOT_ALLOWED, remote);
         }
-        if (!plausibleXml(request.getContentType())) {
-            return v2.refuse(Reason.UNSUPPORTED_MEDIA_TYPE, remote);
+        if (!v3 && !plausibleXml(request.getContentType())) {
+            return refuse(false, Reason.UNSUPPORTED_MEDIA_TYPE, remote);
         }
         int cap = engine.config().maxBodyBytes();
         if (request.getContentLengthLong() > cap) {
-            return v2.refuse(Reason.BODY_TOO_LARGE, remote);
+            return refuse(v3, Reason.BODY_TOO_LARGE, remote);
         }
         byte[] body = readCapped(request.getInputStream(), cap);
         if (body == null) {
-            return v2.refuse(Reason.BODY_TOO_LARGE, remote);
+            return refuse(v3, Reason.BODY_TOO_LARGE, remote);
         }
-        return v2.handle(body, remote, engine.merchantsFor(pathOf(request)));
+        List<Merchants.Merchant> merchants = engine.merchantsFor(pathOf(request));
+        return v3 ? engine.v3().handle(ApiV3Headers.from(request::getHeader), body, remote, merchants)
+                : engine.v2().handle(body, remote, merchants);
+    }
+
+    private Answer refuse(boolean v3, Reason reason, String remote) {
+        return v3 ? engine.v3().refuse(reason, remote) : engine.v2().refuse(reason, remote);
+    }
+
+    /** APIv3 notifications carry {@code Wechatpay-Signature} and a JSON body; APIv2 ones neither. */
+    static boolean isApiV3(HttpServletRequest request) {
+        String type = request.getContentType();
+        return request.getHeader("Wechatpay-Signature") != null
+                || (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json"));
     }
 
     /** The request's path inside the webapp. */

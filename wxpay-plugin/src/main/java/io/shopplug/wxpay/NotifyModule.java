@@ -6,13 +6,19 @@ import com.google.inject.Singleton;
 import io.shopplug.api.OrderLookup;
 import java.time.Clock;
 
-/** Binds the notify path: merchants, dispatcher, processor and the APIv2 endpoint. */
+/** Binds the notify path: merchants, dispatcher, processor and the APIv2 and APIv3 endpoints. */
 final class NotifyModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Merchants merchants(WxPayConfig config) {
-        return new Merchants(config.merchants());
+    Merchants merchants(WxPayConfig config, Clock clock) {
+        return new Merchants(config.merchants(), clock, config.apiBaseUrl());
+    }
+
+    @Provides
+    @Singleton
+    ApiV3Endpoint apiV3(NotifyProcessor processor, NotifyStore store, Merchants merchants) {
+        return new ApiV3Endpoint(processor, store, merchants, new ReplayGuard());
     }
 
     @Provides

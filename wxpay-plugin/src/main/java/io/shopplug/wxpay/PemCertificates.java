@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -30,6 +32,8 @@ final class PemCertificates {
     private static final String END_CERT = "-----END CERTIFICATE-----";
     private static final String BEGIN_KEY = "-----BEGIN PUBLIC KEY-----";
     private static final String END_KEY = "-----END PUBLIC KEY-----";
+    private static final String BEGIN_PRIVATE = "-----BEGIN PRIVATE KEY-----";
+    private static final String END_PRIVATE = "-----END PRIVATE KEY-----";
 
     private PemCertificates() {}
 
@@ -72,6 +76,24 @@ final class PemCertificates {
             return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(blocks.get(0)));
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("not an RSA public key");
+        }
+    }
+
+    /**
+     * The merchant's RSA API private key: exactly one PKCS#8 {@code PRIVATE KEY} block.
+     *
+     * @throws IllegalArgumentException if the file holds something else (its content is never echoed)
+     */
+    static PrivateKey readPrivateKey(Path file) throws IOException {
+        List<byte[]> blocks = blocks(new String(Files.readAllBytes(file), StandardCharsets.US_ASCII),
+                BEGIN_PRIVATE, END_PRIVATE);
+        if (blocks.size() != 1) {
+            throw new IllegalArgumentException("expected exactly one PKCS#8 PEM private key");
+        }
+        try {
+            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(blocks.get(0)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not an RSA private key");
         }
     }
 

@@ -31,6 +31,7 @@ final class WxPayEngine implements AutoCloseable {
     private final HostHooks hooks;
     private final ApiV2Endpoint v2;
     private final Merchants merchants;
+    private final ApiV3Endpoint v3;
     private volatile boolean closed;
 
     private WxPayEngine(ServletContext servletContext, Injector injector, HostHooks hooks) {
@@ -40,6 +41,7 @@ final class WxPayEngine implements AutoCloseable {
         this.hooks = hooks;
         this.v2 = injector.getInstance(ApiV2Endpoint.class);
         this.merchants = injector.getInstance(Merchants.class);
+        this.v3 = injector.getInstance(ApiV3Endpoint.class);
     }
 
     /** The engine already running in this servlet context, or null. */
@@ -152,6 +154,7 @@ final class WxPayEngine implements AutoCloseable {
 
     WxPayConfig config() { return config; }
     ApiV2Endpoint v2() { return v2; }
+    ApiV3Endpoint v3() { return v3; }
 
     /** The merchants served at a path; all of them when the webapp mapped the filter elsewhere. */
     List<Merchants.Merchant> merchantsFor(String path) {

@@ -1,0 +1,133 @@
+package io.shopplug.wxpay;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The APIv3 notification, from headers and raw body to answer: verify the signature with the key
+ * chosen by {@code Wechatpay-Serial} (timestamp window, probes), guard against identical copies in
+ * flight, decrypt the resource, check the merchant, and hand each payment or refund to the
+ * {@link NotifyProcessor}. Events the plugin does not act on are acknowledged and logged as
+ * IGNORED. Thread-safe.
+ */
+final class ApiV3Endpoint {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiV3Endpoint.class);
+
+    private final NotifyProcessor processor;
+    private final NotifyStore store;
+    private final Merchants merchants;
+    private final ReplayGuard guard;
+
+    ApiV3Endpoint(NotifyProcessor processor, NotifyStore store, Merchants merchants, ReplayGuard guard) {
+        this.processor = processor;
+        this.store = store;
+        this.merchants = merchants;
+        this.guard = guard;
+    }
+
+    /** Handles one notification for one of {@code candidates} (the merchants on its path). */
+    Answer handle(ApiV3Headers headers, byte[] body, String remoteAddr, List<Merchants.Merchant> candidates) {
+        String event = null;
+        List<Notification> notifications = List.of();
+        ReplayGuard.Ticket ticket = null;
+        try {
+            Merchants.Merchant merchant = verify(headers, body, candidates);
+            ticket = guard.begin(headers.timestamp(), headers.nonce(), headers.signature());
+            if (ticket.state() == ReplayGuard.State.IN_FLIGHT) {
+                throw new NotifyRejected(Reason.REPLAY_IN_FLIGHT);
+            }
+            if (ticket.state() == ReplayGuard.State.DONE) {
+                log(Outcome.DUPLICATE, null, null, remoteAddr, "identical copy");
+                return Answer.v3Success();
+            }
+            ApiV3Notify.Envelope envelope = ApiV3Notify.parseEnvelope(body);
+            event = envelope.eventType();
+            notifications = ApiV3Notify.toNotifications(event, envelope.decrypt(merchant.v3Cipher()));
+            Outcome outcome = notifications.isEmpty() ? Outcome.IGNORED : process(notifications, remoteAddr);
+            if (outcome == Outcome.IGNORED) {
+                log(Outcome.IGNORED, null, null, remoteAddr, Logs.safe(event));
+                store.logNotify("v3", Outcome.IGNORED.name(), null, null, null, remoteAddr);
+            }
+            ticket.committed();
+            return Answer.v3Success();
+        } catch (NotifyRejected e) {
+            if (ticket != null) {
+                ticket.failed();
+            }
+            Notification first = notifications.isEmpty() ? null : notifications.get(0);
+            String order = first == null ? null : first.outTradeNo();
+            String key = first == null ? null : first.businessKey();
+            log(Outcome.REJECTED, e.reason(), first, remoteAddr, Logs.safe(event));
+            if (e.reason() != Reason.DATABASE_UNAVAILABLE) {
+                store.logNotify("v3", Outcome.REJECTED.name(), e.reason(), order, key, remoteAddr);
+            }
+            return Answer.v3Failure(e.reason());
+        }
+    }
+
+    /** Rejects before the body is read (switched off, wrong method, too large...): log only. */
+    Answer refuse(Reason reason, String remoteAddr) {
+        LOG.info("wxpay notify api=v3 outcome=REJECTED reason={} from={}", reason, remoteAddr);
+        return Answer.v3Failure(reason);
+    }
+
+    /**
+     * Verifies with the first candidate that knows the serial; the first candidate's verdict
+     * stands for every other failure (probe, window, signature).
+     */
+    private static Merchants.Merchant verify(ApiV3Headers headers, byte[] body, List<Merchants.Merchant> candidates) {
+        List<Merchants.Merchant> v3 = new ArrayList<>();
+        for (Merchants.Merchant m : candidates) {
+            if (m.hasApiV3()) {
+                v3.add(m);
+            }
+        }
+        if (v3.isEmpty()) {
+            throw new NotifyRejected(Reason.MERCHANT_MISMATCH);
+        }
+        NotifyRejected unknown = null;
+        for (Merchants.Merchant m : v3) {
+            try {
+                m.v3Verifier().verify(headers, body);
+                return m;
+            } catch (NotifyRejected e) {
+                if (e.reason() != Reason.UNKNOWN_SERIAL) {
+                    throw e;
+                }
+                unknown = e;
+            }
+        }
+        throw unknown;
+    }
+
+    /** Every payment or refund of the notification (several for a combine payment), each exactly once. */
+    private Outcome process(List<Notification> notifications, String remoteAddr) {
+        for (Notification n : notifications) {
+            merchants.check(n);
+        }
+        Outcome overall = Outcome.DUPLICATE;
+        for (Notification n : notifications) {
+            Outcome outcome = processor.process(n);
+            log(outcome, null, n, remoteAddr, null);
+            store.logNotify("v3", outcome.name(), null, n.outTradeNo(), n.businessKey(), remoteAddr);
+            if (outcome == Outcome.ACCEPTED) {
+                overall = Outcome.ACCEPTED;
+            }
+        }
+        return overall;
+    }
+
+    private static void log(Outcome outcome, Reason reason, Notification n, String remoteAddr, String detail) {
+        String order = n == null ? null : Logs.safe(n.outTradeNo());
+        String key = n == null ? null : Logs.safe(n.businessKey());
+        if (reason != null && reason.retryable()) {
+            LOG.warn("wxpay notify api=v3 outcome={} reason={} order={} key={} event={} from={}",
+                    outcome, reason, order, key, detail, remoteAddr);
+        } else {
+            LOG.info("wxpay notify api=v3 outcome={} reason={} order={} key={} event={} from={}",
+                    outcome, reason, order, key, detail, remoteAddr);
+        }
+    }
+}
