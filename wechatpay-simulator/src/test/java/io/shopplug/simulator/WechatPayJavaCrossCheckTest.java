@@ -49,6 +49,9 @@ class WechatPayJavaCrossCheckTest {
     private static NotificationParser publicKeyMode;
     private static NotificationParser publicKeyModeFullConfig;
 
+    // RSANotificationConfig is deprecated in 0.2.17 (in favour of the auto-downloading config),
+    // but it is the SDK's only offline certificate-mode NotificationConfig.
+    @SuppressWarnings("deprecation")
     @BeforeAll
     static void parsers() throws Exception {
         certMode = new NotificationParser(new RSANotificationConfig.Builder()
