@@ -2,6 +2,7 @@ package io.shopplug.api;
 
 import jakarta.servlet.ServletContext;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -28,6 +29,17 @@ public interface PluginContext {
      * when the plugin should use its own configuration (a JNDI name or a JDBC URL).
      */
     Optional<DataSource> dataSource();
+
+    /**
+     * Settings the host supplies for this plugin from its own configuration system (for example
+     * {@code wxpay.mch-id}); they take precedence over the plugin's own sources (files, system
+     * properties, environment). Empty by default; never null.
+     *
+     * @since 0.1
+     */
+    default Map<String, String> settings() {
+        return Map.of();
+    }
 
     /**
      * Whether the shop's admins have switched this plugin on. Consulted on every request, so a

@@ -5,6 +5,7 @@ import io.shopplug.api.PaymentListener;
 import io.shopplug.api.PluginContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.BooleanSupplier;
@@ -16,19 +17,26 @@ final class HostHooks {
     private final List<PaymentListener> listeners;
     private final BooleanSupplier enabled;
     private final Optional<DataSource> dataSource;
+    private final Map<String, String> settings;
 
     HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
             Optional<DataSource> dataSource) {
+        this(lookups, listeners, enabled, dataSource, Map.of());
+    }
+
+    HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
+            Optional<DataSource> dataSource, Map<String, String> settings) {
         this.lookups = List.copyOf(lookups);
         this.listeners = List.copyOf(listeners);
         this.enabled = enabled;
         this.dataSource = dataSource;
+        this.settings = Map.copyOf(settings);
     }
 
     /** From a host that starts plugins itself. */
     static HostHooks of(PluginContext context) {
         return new HostHooks(context.services(OrderLookup.class), context.services(PaymentListener.class),
-                context::isEnabled, context.dataSource());
+                context::isEnabled, context.dataSource(), context.settings());
     }
 
     /** Zero host code: the webapp's implementations registered in {@code META-INF/services}. */
@@ -58,4 +66,6 @@ final class HostHooks {
     List<PaymentListener> listeners() { return listeners; }
     boolean hostEnabled() { return enabled.getAsBoolean(); }
     Optional<DataSource> dataSource() { return dataSource; }
+    /** The host's own settings for the plugin; they override every other source. */
+    Map<String, String> settings() { return settings; }
 }

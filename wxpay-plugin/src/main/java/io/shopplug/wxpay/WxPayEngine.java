@@ -81,7 +81,9 @@ final class WxPayEngine implements AutoCloseable {
             throw new IllegalStateException("the wxpay plugin is already running in this webapp"
                     + " (started by its initializer: set " + Settings.AUTOSTART + "=false)");
         }
-        WxPayConfig config = WxPayConfig.from(settings(servletContext), hooks.problems());
+        Map<String, String> settings = new java.util.HashMap<>(settings(servletContext));
+        settings.putAll(hooks.settings());
+        WxPayConfig config = WxPayConfig.from(settings, hooks.problems());
         Injector injector;
         try {
             injector = Guice.createInjector(Stage.PRODUCTION,
