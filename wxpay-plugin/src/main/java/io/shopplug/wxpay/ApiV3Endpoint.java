@@ -85,7 +85,7 @@ final class ApiV3Endpoint {
             }
         }
         if (v3.isEmpty()) {
-            throw new NotifyRejected(Reason.MERCHANT_MISMATCH);
+            throw new NotifyRejected(Reason.API_V3_NOT_CONFIGURED);
         }
         NotifyRejected unknown = null;
         for (Merchants.Merchant m : v3) {

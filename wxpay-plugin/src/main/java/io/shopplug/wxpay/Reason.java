@@ -19,6 +19,7 @@ enum Reason {
     MERCHANT_MISMATCH("mch_id does not match the configured merchant", false, 400),
     APP_MISMATCH("appid does not match the configured app", false, 400),
     PAYMENT_NOT_SUCCESS("result_code is not SUCCESS", false, 400),
+    API_V3_NOT_CONFIGURED("APIv3 is not configured for this notify path", false, 400),
     MISSING_HEADER("a Wechatpay-* header is missing or invalid", false, 400),
     SIGNATURE_PROBE("signature probe: signature does not verify", false, 401),
     UNKNOWN_SERIAL("unknown Wechatpay-Serial", false, 401),

@@ -133,7 +133,7 @@ class ApiV2EndpointTest {
         if (sign != null) {
             secrets.add(sign);
         }
-        return endpoint.handle(body, REMOTE, new Merchants(config.merchants()).all());
+        return endpoint.handle(body, REMOTE, new Merchants(config.merchants(), clock, config.apiBaseUrl()).all());
     }
 
     // ---- paid

@@ -190,10 +190,25 @@ class NotifyFilterTest {
     }
 
     @Test
-    void jsonIsNotAccepted() throws Exception {
+    void aFormIsNotAccepted() throws Exception {
         start();
-        assertRefusedUnread(post("application/json", bytes("{\"return_code\":\"SUCCESS\"}")), 200,
+        assertRefusedUnread(post("application/x-www-form-urlencoded", bytes("return_code=SUCCESS")), 200,
                 "content type not accepted");
+    }
+
+    @Test
+    void jsonIsApiV3AndRefusedInItsTermsWhenNoMerchantHasApiV3() throws Exception {
+        start();
+        Captured response = new Captured();
+
+        filter.doFilter(post("application/json", bytes("{\"id\":\"x\"}")), response.mock, chain);
+
+        verify(response.mock).setStatus(400);
+        assertEquals("{\"code\":\"FAIL\",\"message\":\"APIv3 is not configured for this notify path\"}",
+                response.body.toString(StandardCharsets.UTF_8));
+        verify(chain, never()).doFilter(any(), any());
+        assertEquals(0, tables.count("SELECT COUNT(*) FROM wxpay_transaction"));
+        assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_notify_log WHERE api = 'v3' AND reason = 'API_V3_NOT_CONFIGURED'"));
     }
 
     @Test
