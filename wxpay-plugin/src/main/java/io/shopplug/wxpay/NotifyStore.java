@@ -396,13 +396,17 @@ final class NotifyStore {
 
     /**
      * A database failure (an SQLException on the chain that is not an unexpected constraint
-     * violation) becomes {@link Reason#DATABASE_UNAVAILABLE}; anything else is a bug and is
+     * violation) becomes {@link Reason#DATABASE_UNAVAILABLE}, and a broken connection retires the
+     * plugin's own pool's connections so the next call reconnects; anything else is a bug and is
      * rethrown as it is.
      */
-    private static RuntimeException translate(RuntimeException e) {
+    private RuntimeException translate(RuntimeException e) {
         if (e instanceof NotifyRejected || SqlErrors.isConstraintViolation(e)
                 || !SqlErrors.hasSqlException(e)) {
             return e;
+        }
+        if (SqlErrors.isBrokenConnection(e)) {
+            DataSources.retireConnections(sessions.getConfiguration().getEnvironment().getDataSource());
         }
         return new NotifyRejected(Reason.DATABASE_UNAVAILABLE, e);
     }
