@@ -3,6 +3,7 @@ package io.shopplug.wxpay;
 import io.shopplug.api.OrderLookup;
 import io.shopplug.api.PaymentListener;
 import io.shopplug.api.PluginContext;
+import io.shopplug.api.TransactionalPaymentListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,19 +16,28 @@ import javax.sql.DataSource;
 final class HostHooks {
     private final List<OrderLookup> lookups;
     private final List<PaymentListener> listeners;
+    private final List<TransactionalPaymentListener> transactionalListeners;
     private final BooleanSupplier enabled;
     private final Optional<DataSource> dataSource;
     private final Map<String, String> settings;
 
     HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
             Optional<DataSource> dataSource) {
-        this(lookups, listeners, enabled, dataSource, Map.of());
+        this(lookups, listeners, List.of(), enabled, dataSource, Map.of());
     }
 
-    HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
+    HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners,
+            List<TransactionalPaymentListener> transactionalListeners, BooleanSupplier enabled,
+            Optional<DataSource> dataSource) {
+        this(lookups, listeners, transactionalListeners, enabled, dataSource, Map.of());
+    }
+
+    HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners,
+            List<TransactionalPaymentListener> transactionalListeners, BooleanSupplier enabled,
             Optional<DataSource> dataSource, Map<String, String> settings) {
         this.lookups = List.copyOf(lookups);
         this.listeners = List.copyOf(listeners);
+        this.transactionalListeners = List.copyOf(transactionalListeners);
         this.enabled = enabled;
         this.dataSource = dataSource;
         this.settings = Map.copyOf(settings);
@@ -36,13 +46,14 @@ final class HostHooks {
     /** From a host that starts plugins itself. */
     static HostHooks of(PluginContext context) {
         return new HostHooks(context.services(OrderLookup.class), context.services(PaymentListener.class),
-                context::isEnabled, context.dataSource(), context.settings());
+                context.services(TransactionalPaymentListener.class), context::isEnabled,
+                context.dataSource(), context.settings());
     }
 
     /** Zero host code: the webapp's implementations registered in {@code META-INF/services}. */
     static HostHooks discover(ClassLoader loader) {
         return new HostHooks(load(OrderLookup.class, loader), load(PaymentListener.class, loader),
-                () -> true, Optional.empty());
+                load(TransactionalPaymentListener.class, loader), () -> true, Optional.empty());
     }
 
     private static <T> List<T> load(Class<T> type, ClassLoader loader) {
@@ -64,6 +75,8 @@ final class HostHooks {
 
     OrderLookup orderLookup() { return lookups.get(0); }
     List<PaymentListener> listeners() { return listeners; }
+    /** Listeners whose effect commits in the plugin's delivery transaction. */
+    List<TransactionalPaymentListener> transactionalListeners() { return transactionalListeners; }
     boolean hostEnabled() { return enabled.getAsBoolean(); }
     Optional<DataSource> dataSource() { return dataSource; }
     /** The host's own settings for the plugin; they override every other source. */

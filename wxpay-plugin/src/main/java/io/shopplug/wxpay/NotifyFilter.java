@@ -85,13 +85,21 @@ public final class NotifyFilter implements Filter {
         if (request.getContentLengthLong() > cap) {
             return refuse(v3, Reason.BODY_TOO_LARGE, remote);
         }
-        byte[] body = readCapped(request.getInputStream(), cap);
-        if (body == null) {
-            return refuse(v3, Reason.BODY_TOO_LARGE, remote);
+        // A bounded number of notifies hold a thread here; the rest are told to retry at once.
+        if (!engine.tryEnterNotify()) {
+            return refuse(v3, Reason.TOO_MANY_IN_FLIGHT, remote);
         }
-        List<Merchants.Merchant> merchants = engine.merchantsFor(pathOf(request));
-        return v3 ? engine.v3().handle(ApiV3Headers.from(request::getHeader), body, remote, merchants)
-                : engine.v2().handle(body, remote, merchants);
+        try {
+            byte[] body = readCapped(request.getInputStream(), cap);
+            if (body == null) {
+                return refuse(v3, Reason.BODY_TOO_LARGE, remote);
+            }
+            List<Merchants.Merchant> merchants = engine.merchantsFor(pathOf(request));
+            return v3 ? engine.v3().handle(ApiV3Headers.from(request::getHeader), body, remote, merchants)
+                    : engine.v2().handle(body, remote, merchants);
+        } finally {
+            engine.exitNotify();
+        }
     }
 
     private Answer refuse(boolean v3, Reason reason, String remote) {

@@ -34,6 +34,10 @@ final class WxPayConfig {
     private final Duration dbConnectTimeout;
     private final boolean dbMigrate;
     private final int dispatchThreads;
+    private final int dispatchMaxAttempts;
+    private final Duration dispatchLease;
+    private final Duration dispatchSweepInterval;
+    private final int maxConcurrentNotifies;
 
     private WxPayConfig(Reader r) {
         notifyPath = r.path(Settings.NOTIFY_PATH, "/wxpay/notify");
@@ -57,6 +61,15 @@ final class WxPayConfig {
         dbConnectTimeout = Duration.ofMillis(r.integer(Settings.DB_CONNECT_TIMEOUT_MS, 2000, 250, 60_000));
         dbMigrate = r.bool(Settings.DB_MIGRATE, true);
         dispatchThreads = r.integer(Settings.DISPATCH_THREADS, 4, 1, 64);
+        dispatchMaxAttempts = r.integer(Settings.DISPATCH_MAX_ATTEMPTS, 12, 1, 100);
+        dispatchLease = Duration.ofMillis(r.integer(Settings.DISPATCH_LEASE_MS, 60_000, 300, 3_600_000));
+        dispatchSweepInterval = Duration.ofMillis(
+                r.integer(Settings.DISPATCH_SWEEP_INTERVAL_MS, 5_000, 100, 600_000));
+        if (dispatchSweepInterval.multipliedBy(3).compareTo(dispatchLease) > 0) {
+            r.problem(Settings.DISPATCH_LEASE_MS + " must be at least three times "
+                    + Settings.DISPATCH_SWEEP_INTERVAL_MS + " (leases are renewed at each sweep)");
+        }
+        maxConcurrentNotifies = r.integer(Settings.MAX_CONCURRENT_NOTIFIES, 64, 1, 10_000);
     }
 
     /** The single-merchant keys ({@code wxpay.mch-id}...), or every merchant of {@code wxpay.merchants}. */
@@ -173,6 +186,10 @@ final class WxPayConfig {
     Duration dbConnectTimeout() { return dbConnectTimeout; }
     boolean dbMigrate() { return dbMigrate; }
     int dispatchThreads() { return dispatchThreads; }
+    int dispatchMaxAttempts() { return dispatchMaxAttempts; }
+    Duration dispatchLease() { return dispatchLease; }
+    Duration dispatchSweepInterval() { return dispatchSweepInterval; }
+    int maxConcurrentNotifies() { return maxConcurrentNotifies; }
 
     @Override
     public String toString() {

@@ -11,6 +11,7 @@ import jakarta.servlet.ServletContext;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ final class WxPayEngine implements AutoCloseable {
     private final ApiV2Endpoint v2;
     private final Merchants merchants;
     private final ApiV3Endpoint v3;
+    private final Semaphore notifySlots;
     private volatile boolean closed;
 
     private WxPayEngine(ServletContext servletContext, Injector injector, HostHooks hooks) {
@@ -42,6 +44,7 @@ final class WxPayEngine implements AutoCloseable {
         this.v2 = injector.getInstance(ApiV2Endpoint.class);
         this.merchants = injector.getInstance(Merchants.class);
         this.v3 = injector.getInstance(ApiV3Endpoint.class);
+        this.notifySlots = new Semaphore(config.maxConcurrentNotifies());
     }
 
     /** The engine already running in this servlet context, or null. */
@@ -108,8 +111,13 @@ final class WxPayEngine implements AutoCloseable {
                     m.isPartner() ? "partner" : "direct", m.mchId(), m.notifyPath(),
                     m.apiV2Key().isPresent() ? "on" : "off", m.apiV3Key().isPresent() ? "on" : "off");
         }
-        LOG.info("wxpay plugin started: {} merchant(s), {} listener(s)", config.merchants().size(),
-                hooks.listeners().size());
+        if (!hooks.transactionalListeners().isEmpty() && hooks.dataSource().isEmpty()) {
+            LOG.warn("wxpay: {} transactional listener(s) but the host handed no DataSource: their"
+                    + " effects are exactly once only if they write to the plugin's database ({})",
+                    hooks.transactionalListeners().size(), config.dbJndi().isPresent() ? "JNDI" : "wxpay.db.url");
+        }
+        LOG.info("wxpay plugin started: {} merchant(s), {} listener(s), {} transactional listener(s)",
+                config.merchants().size(), hooks.listeners().size(), hooks.transactionalListeners().size());
         return engine;
     }
 
@@ -155,6 +163,18 @@ final class WxPayEngine implements AutoCloseable {
     }
 
     WxPayConfig config() { return config; }
+
+    /**
+     * Takes one of the {@code wxpay.max-concurrent-notifies} slots without waiting; false when all
+     * are taken. A true answer must be followed by {@link #exitNotify()}.
+     */
+    boolean tryEnterNotify() {
+        return notifySlots.tryAcquire();
+    }
+
+    void exitNotify() {
+        notifySlots.release();
+    }
     ApiV2Endpoint v2() { return v2; }
     ApiV3Endpoint v3() { return v3; }
 

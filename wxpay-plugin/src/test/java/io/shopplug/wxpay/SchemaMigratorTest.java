@@ -38,17 +38,19 @@ final class SchemaMigratorTest {
     @Test
     void appliesOnceThenIsANoOp() throws SQLException {
         SchemaMigrator migrator = new SchemaMigrator(dataSource, clock);
-        assertEquals(Collections.singletonList(1), migrator.migrate());
+        assertEquals(versions(), migrator.migrate());
         assertEquals(Collections.emptyList(), migrator.migrate());
         assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock).migrate());
 
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(
-                        "SELECT version, description, applied_at FROM wxpay_schema_version")) {
-            assertTrue(rs.next());
-            assertEquals(1, rs.getInt(1));
-            assertEquals("init", rs.getString(2));
-            assertEquals(LocalDateTime.of(2024, 6, 18, 4, 5, 6, 789_000_000), rs.getObject(3, LocalDateTime.class));
+                        "SELECT version, description, applied_at FROM wxpay_schema_version ORDER BY version")) {
+            for (Migration m : SchemaMigrator.MIGRATIONS) {
+                assertTrue(rs.next());
+                assertEquals(m.version, rs.getInt(1));
+                assertEquals(m.description, rs.getString(2));
+                assertEquals(LocalDateTime.of(2024, 6, 18, 4, 5, 6, 789_000_000), rs.getObject(3, LocalDateTime.class));
+            }
             assertFalse(rs.next());
         }
         for (String table : Arrays.asList("WXPAY_TRANSACTION", "WXPAY_OUTBOX", "WXPAY_ANOMALY", "WXPAY_NOTIFY_LOG")) {
@@ -64,7 +66,10 @@ final class SchemaMigratorTest {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE wxpay_schema_version (version INT PRIMARY KEY,"
                     + " description VARCHAR(200) NOT NULL, applied_at TIMESTAMP(3) NOT NULL)");
-            st.execute("INSERT INTO wxpay_schema_version VALUES (1, 'init', TIMESTAMP '2020-01-01 00:00:00')");
+            for (Migration m : SchemaMigrator.MIGRATIONS) {
+                st.execute("INSERT INTO wxpay_schema_version VALUES (" + m.version + ", '" + m.description
+                        + "', TIMESTAMP '2020-01-01 00:00:00')");
+            }
         }
         assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock).migrate());
         try (Connection c = dataSource.getConnection();
@@ -81,9 +86,40 @@ final class SchemaMigratorTest {
                 assertFalse(statements.isEmpty(), m.script(d));
                 for (String sql : statements) {
                     assertFalse(sql.contains(";"), sql);
-                    assertTrue(sql.startsWith("CREATE "), sql);
+                    assertTrue(sql.startsWith("CREATE ") || sql.startsWith("ALTER TABLE "), sql);
                 }
             }
+        }
+    }
+
+    private static List<Integer> versions() {
+        List<Integer> versions = new java.util.ArrayList<>();
+        for (Migration m : SchemaMigrator.MIGRATIONS) {
+            versions.add(m.version);
+        }
+        return versions;
+    }
+
+    @Test
+    void aGapInTheVersionsIsFilledLaterAndNothingRunsTwice() throws SQLException {
+        // V1 and V3 alone (V2 is another team's and not released yet), then V2 appears.
+        Migration init = new Migration(1, "init");
+        Migration outbox = new Migration(3, "outbox");
+        Migration between = new Migration(2, "gap_probe");
+        assertEquals(Arrays.asList(1, 3), new SchemaMigrator(dataSource, clock,
+                Arrays.asList(outbox, init)).migrate());
+        assertEquals(Collections.singletonList(2), new SchemaMigrator(dataSource, clock,
+                Arrays.asList(init, between, outbox)).migrate());
+        assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock,
+                Arrays.asList(init, between, outbox)).migrate());
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM wxpay_schema_version")) {
+            assertTrue(rs.next());
+            assertEquals(3, rs.getInt(1));
+        }
+        try (Connection c = dataSource.getConnection();
+                ResultSet rs = c.getMetaData().getColumns(null, null, "WXPAY_OUTBOX", "LEASE_UNTIL")) {
+            assertTrue(rs.next(), "V3 added the lease columns");
         }
     }
 
