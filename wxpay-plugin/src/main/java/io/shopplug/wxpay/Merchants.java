@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The configured merchants with what each needs at run time (its APIv2 signer, built once), found
- * by notify path and by merchant id. No global state: one instance per running plugin.
+ * The configured merchants with what each needs at run time (its APIv2 signer and refund key,
+ * built once), found by notify path and by merchant id. No global state: one instance per running
+ * plugin.
  */
 final class Merchants {
     private final Map<String, Merchant> byMchId = new LinkedHashMap<>();
@@ -46,16 +47,21 @@ final class Merchants {
     static final class Merchant {
         private final MerchantConfig config;
         private final ApiV2Signer v2Signer;
+        private final ApiV2RefundCipher v2RefundCipher;
 
         Merchant(MerchantConfig config) {
             this.config = config;
             this.v2Signer = config.apiV2Key().map(k -> new ApiV2Signer(k, config.signType())).orElse(null);
+            this.v2RefundCipher = config.apiV2Key().map(ApiV2RefundCipher::forApiV2Key).orElse(null);
         }
 
         MerchantConfig config() { return config; }
 
         /** The APIv2 signer, or empty when the merchant has no APIv2 key. */
         Optional<ApiV2Signer> v2Signer() { return Optional.ofNullable(v2Signer); }
+
+        /** The key of APIv2 refund notifications, derived once; empty when there is no APIv2 key. */
+        Optional<ApiV2RefundCipher> v2RefundCipher() { return Optional.ofNullable(v2RefundCipher); }
 
         @Override
         public String toString() {
