@@ -2,6 +2,7 @@ package io.shopplug.wxpay;
 
 import io.shopplug.api.PaymentEvent;
 import io.shopplug.api.PaymentListener;
+import io.shopplug.api.RefundEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -129,6 +130,8 @@ final class Dispatcher implements AutoCloseable {
             }
             if (d.kind() == EventKind.PAYMENT) {
                 listener.onPaid(paymentEvent(d));
+            } else if (d.kind() == EventKind.REFUND) {
+                listener.onRefunded(refundEvent(d));
             }
         } catch (RuntimeException | LinkageError e) {
             Instant next = clock.instant().plus(backoff(d.attempts() + 1));
@@ -160,6 +163,23 @@ final class Dispatcher implements AutoCloseable {
                 .paidAt(d.eventTime())
                 .merchantId(d.merchantId())
                 .appId(d.appId())
+                .build();
+    }
+
+    static RefundEvent refundEvent(Delivery d) {
+        if (d.outRefundNo() == null || d.paymentFen() == null) {
+            throw new IllegalStateException("refund " + d.idempotencyKey() + " lacks out_refund_no or payment_fen");
+        }
+        return RefundEvent.builder()
+                .idempotencyKey(d.idempotencyKey())
+                .refundId(d.businessKey())
+                .outRefundNo(d.outRefundNo())
+                .transactionId(d.transactionId())
+                .outTradeNo(d.outTradeNo())
+                .refundFen(d.amountFen())
+                .paymentFen(d.paymentFen())
+                .currency(d.currency())
+                .refundedAt(d.eventTime())
                 .build();
     }
 

@@ -34,7 +34,8 @@ final class SchemaMigrator {
 
     /** The versions, in order; each has one script per dialect. */
     static final List<Migration> MIGRATIONS = Collections.unmodifiableList(Arrays.asList(
-            new Migration(1, "init")));
+            new Migration(1, "init"),
+            new Migration(2, "refunds")));
 
     /** How long a node waits for another node's migration, in seconds. */
     private static final int LOCK_WAIT_SECONDS = 60;

@@ -38,17 +38,20 @@ final class SchemaMigratorTest {
     @Test
     void appliesOnceThenIsANoOp() throws SQLException {
         SchemaMigrator migrator = new SchemaMigrator(dataSource, clock);
-        assertEquals(Collections.singletonList(1), migrator.migrate());
+        assertEquals(Arrays.asList(1, 2), migrator.migrate());
         assertEquals(Collections.emptyList(), migrator.migrate());
         assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock).migrate());
 
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(
-                        "SELECT version, description, applied_at FROM wxpay_schema_version")) {
+                        "SELECT version, description, applied_at FROM wxpay_schema_version ORDER BY version")) {
             assertTrue(rs.next());
             assertEquals(1, rs.getInt(1));
             assertEquals("init", rs.getString(2));
             assertEquals(LocalDateTime.of(2024, 6, 18, 4, 5, 6, 789_000_000), rs.getObject(3, LocalDateTime.class));
+            assertTrue(rs.next());
+            assertEquals(2, rs.getInt(1));
+            assertEquals("refunds", rs.getString(2));
             assertFalse(rs.next());
         }
         for (String table : Arrays.asList("WXPAY_TRANSACTION", "WXPAY_OUTBOX", "WXPAY_ANOMALY", "WXPAY_NOTIFY_LOG")) {
@@ -65,11 +68,50 @@ final class SchemaMigratorTest {
             st.execute("CREATE TABLE wxpay_schema_version (version INT PRIMARY KEY,"
                     + " description VARCHAR(200) NOT NULL, applied_at TIMESTAMP(3) NOT NULL)");
             st.execute("INSERT INTO wxpay_schema_version VALUES (1, 'init', TIMESTAMP '2020-01-01 00:00:00')");
+            st.execute("INSERT INTO wxpay_schema_version VALUES (2, 'refunds', TIMESTAMP '2020-01-01 00:00:00')");
         }
         assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock).migrate());
         try (Connection c = dataSource.getConnection();
                 ResultSet rs = c.getMetaData().getTables(null, null, "WXPAY_TRANSACTION", null)) {
             assertFalse(rs.next(), "V1 ran although it was recorded");
+        }
+    }
+
+    @Test
+    void aDatabaseFromBeforeRefundsIsUpgradedKeepingItsRows() throws SQLException {
+        // A plugin that only knew V1 ran here and recorded a payment.
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            for (String sql : SchemaMigrator.statements(SchemaMigrator.readScript(
+                    SchemaMigrator.MIGRATIONS.get(0).script(Dialect.H2)))) {
+                st.execute(sql);
+            }
+            st.execute("CREATE TABLE wxpay_schema_version (version INT PRIMARY KEY,"
+                    + " description VARCHAR(200) NOT NULL, applied_at TIMESTAMP(3) NOT NULL)");
+            st.execute("INSERT INTO wxpay_schema_version VALUES (1, 'init', TIMESTAMP '2020-01-01 00:00:00')");
+            st.execute("INSERT INTO wxpay_transaction (event_kind, business_key, api, transaction_id,"
+                    + " out_trade_no, merchant_id, app_id, amount_fen, currency, event_time, recorded_at, payload)"
+                    + " VALUES ('PAYMENT', '4200', 'v2', '4200', 'O-1', '1900000109', 'wx1', 1999, 'CNY',"
+                    + " TIMESTAMP '2020-01-01 00:00:00', TIMESTAMP '2020-01-01 00:00:00', '{}')");
+        }
+        assertEquals(Collections.singletonList(2), new SchemaMigrator(dataSource, clock).migrate());
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT business_key, amount_fen, out_refund_no, payment_fen,"
+                        + " sp_merchant_id FROM wxpay_transaction")) {
+            assertTrue(rs.next());
+            assertEquals("4200", rs.getString(1));
+            assertEquals(1999, rs.getLong(2));
+            assertEquals(null, rs.getString(3));
+            assertEquals(null, rs.getObject(4));
+            assertEquals(null, rs.getString(5));
+            assertFalse(rs.next());
+        }
+        try (Connection c = dataSource.getConnection();
+                ResultSet rs = c.getMetaData().getIndexInfo(null, null, "WXPAY_TRANSACTION", false, false)) {
+            boolean found = false;
+            while (rs.next()) {
+                found |= "WXPAY_TRANSACTION_IX_TRANSACTION".equalsIgnoreCase(rs.getString("INDEX_NAME"));
+            }
+            assertTrue(found, "index on transaction_id");
         }
     }
 
@@ -81,7 +123,11 @@ final class SchemaMigratorTest {
                 assertFalse(statements.isEmpty(), m.script(d));
                 for (String sql : statements) {
                     assertFalse(sql.contains(";"), sql);
-                    assertTrue(sql.startsWith("CREATE "), sql);
+                    assertTrue(sql.startsWith("CREATE ") || sql.startsWith("ALTER TABLE "), sql);
+                    // H2 and MariaDB commit DDL at once: a script must survive running twice.
+                    if (d != Dialect.POSTGRESQL) {
+                        assertTrue(sql.contains(" IF NOT EXISTS "), sql);
+                    }
                 }
             }
         }
