@@ -1,34 +1,41 @@
 package io.shopplug.simulator;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.regex.Pattern;
+import javax.crypto.Cipher;
 
 /**
- * Builds APIv2 payment notifications (XML) for one merchant, signed the way the protocol says:
- * every non-empty field but {@code sign}, sorted by name, {@code &key=}, MD5 or HMAC-SHA256 in
- * uppercase hex. Thread-safe.
+ * Builds APIv2 notifications (XML) for one merchant. Payment notices are signed the way the
+ * protocol says: every non-empty field but {@code sign}, sorted by name, {@code &key=}, MD5 or
+ * HMAC-SHA256 in uppercase hex. Refund notices carry no sign: their {@code req_info} is
+ * AES-256-ECB under the MD5 of the APIv2 key (protocol notes, section 2). Thread-safe.
  */
 public final class ApiV2Notifications {
 
     static final ZoneId BEIJING = ZoneId.of("Asia/Shanghai");
     private static final DateTimeFormatter TIME_END = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd");
+    private static final DateTimeFormatter SUCCESS_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final String ALNUM =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static final String OPENID_CHARS = ALNUM + "-_";
     /** Fields whose digits are written bare, as WeChat does; all else goes into CDATA. */
     private static final Set<String> NUMERIC =
-            Set.of("total_fee", "cash_fee", "settlement_total_fee", "coupon_fee", "coupon_count");
+            Set.of("total_fee", "cash_fee", "settlement_total_fee", "coupon_fee", "coupon_count",
+                    "refund_fee", "settlement_refund_fee");
     private static final Pattern NUMERIC_NAME = Pattern.compile("coupon_fee_\\d+");
     private static final Pattern DIGITS = Pattern.compile("\\d+");
 
@@ -97,6 +104,50 @@ public final class ApiV2Notifications {
     }
 
     /**
+     * A refund notice: {@code return_code, return_msg, appid, mch_id, nonce_str, req_info}, no
+     * sign; {@code req_info} is base64(AES-256-ECB/PKCS#7) of a {@code <root>} XML document with
+     * the refund's fields, under the lowercase hex MD5 of the APIv2 key. {@code success_time}
+     * (Beijing time) is present only for a successful refund.
+     */
+    public NotifyMessage refunded(RefundNotice notice) {
+        Objects.requireNonNull(notice, "notice");
+        ZonedDateTime now = ZonedDateTime.now(clock.withZone(BEIJING));
+        Map<String, String> inner = new LinkedHashMap<>();
+        inner.put("transaction_id", notice.transactionId());
+        inner.put("out_trade_no", notice.outTradeNo());
+        inner.put("refund_id", notice.refundId().orElseGet(() -> "50" + randomString("0123456789", 27)));
+        inner.put("out_refund_no", notice.outRefundNo());
+        inner.put("total_fee", Long.toString(notice.totalFee()));
+        inner.put("settlement_total_fee", Long.toString(notice.totalFee()));
+        inner.put("refund_fee", Long.toString(notice.refundFee()));
+        inner.put("settlement_refund_fee", Long.toString(notice.refundFee()));
+        inner.put("refund_status", notice.status().apiV2Name());
+        if (notice.status() == RefundStatus.SUCCESS) {
+            inner.put("success_time", SUCCESS_TIME.format(now));
+        }
+        inner.put("refund_recv_accout", "支付用户的零钱");
+        inner.put("refund_account", "REFUND_SOURCE_RECHARGE_FUNDS");
+        inner.put("refund_request_source", "API");
+        byte[] plain = toXml("root", inner);
+        byte[] key = V3Crypto.refundKey(notice.encryptionKey().orElse(merchant.apiV2Key()));
+        String reqInfo;
+        try {
+            reqInfo = Base64.getEncoder().encodeToString(
+                    V3Crypto.aesEcb(Cipher.ENCRYPT_MODE, key, plain));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("JDK lacks AES/ECB", e);
+        }
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("return_code", "SUCCESS");
+        f.put("return_msg", "OK");
+        f.put("appid", merchant.appId());
+        f.put("mch_id", merchant.mchId());
+        f.put("nonce_str", randomString(ALNUM, 32));
+        f.put("req_info", reqInfo);
+        return new NotifyMessage(toXml(f), f, inner);
+    }
+
+    /**
      * The APIv2 sign of {@code fields}: every field but {@code sign} with a non-empty value,
      * sorted by name, joined as {@code name=value&...&key=<key>}, hashed.
      *
@@ -124,7 +175,11 @@ public final class ApiV2Notifications {
     }
 
     static byte[] toXml(Map<String, String> fields) {
-        StringBuilder sb = new StringBuilder("<xml>");
+        return toXml("xml", fields);
+    }
+
+    static byte[] toXml(String root, Map<String, String> fields) {
+        StringBuilder sb = new StringBuilder("<").append(root).append('>');
         fields.forEach((name, value) -> {
             sb.append('<').append(name).append('>');
             if ((NUMERIC.contains(name) || NUMERIC_NAME.matcher(name).matches())
@@ -136,6 +191,7 @@ public final class ApiV2Notifications {
             }
             sb.append("</").append(name).append('>');
         });
-        return sb.append("</xml>").toString().getBytes(StandardCharsets.UTF_8);
+        return sb.append("</").append(root).append('>').toString()
+                .getBytes(StandardCharsets.UTF_8);
     }
 }

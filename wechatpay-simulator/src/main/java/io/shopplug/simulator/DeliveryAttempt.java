@@ -21,11 +21,11 @@ public record DeliveryAttempt(int number, String url, Outcome outcome, NotifyAns
 
     /** How one attempt ended. Only {@link #SUCCESS} stops the retries. */
     public enum Outcome {
-        /** HTTP 200 and {@code return_code} SUCCESS. */
+        /** APIv2: HTTP 200 and {@code return_code} SUCCESS. APIv3: HTTP 200 or 204. */
         SUCCESS,
-        /** HTTP 200 but {@code return_code} is not SUCCESS (FAIL, missing, not XML). */
+        /** APIv2 only: HTTP 200 but {@code return_code} is not SUCCESS (FAIL, missing, not XML). */
         FAIL,
-        /** An HTTP status other than 200. */
+        /** An HTTP status that does not acknowledge (APIv2: not 200; APIv3: not 200/204). */
         HTTP_ERROR,
         /** No answer within the timeout. */
         TIMEOUT,

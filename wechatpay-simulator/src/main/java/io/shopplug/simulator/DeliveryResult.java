@@ -7,20 +7,25 @@ import java.util.Optional;
 /**
  * How a delivery ended, with every attempt in order.
  *
- * @param status delivered, given up after the last retry, or cancelled by
- *     {@link NotifyDelivery#close()}
+ * @param status delivered, given up after the last retry, cancelled by
+ *     {@link NotifyDelivery#close()}, or dropped by the {@link Simulator}
  * @param attempts the attempts made, first to last
  */
 public record DeliveryResult(Status status, List<DeliveryAttempt> attempts) {
 
     /** The final outcome of a delivery. */
     public enum Status {
-        /** An attempt was acknowledged (HTTP 200, return_code SUCCESS). */
+        /** An attempt was acknowledged (APIv2: HTTP 200 and return_code SUCCESS; APIv3: 200/204). */
         DELIVERED,
         /** Every attempt of the schedule failed. */
         GAVE_UP,
         /** The {@link NotifyDelivery} was closed before the delivery ended. */
-        CANCELLED
+        CANCELLED,
+        /**
+         * Never sent: the {@link Simulator} was told to drop notifications (the payment happened,
+         * the notice was lost), so only reconciliation can find it.
+         */
+        DROPPED
     }
 
     public DeliveryResult {

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -31,9 +32,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers notify bodies the way WeChat Pay does: {@code POST} with {@code Content-Type: text/xml},
- * and after every failure a retry on WeChat's schedule until an attempt is acknowledged (HTTP 200
- * and XML {@code return_code} SUCCESS) or the schedule runs out.
+ * Delivers notifications the way WeChat Pay does, and after every failure retries on WeChat's
+ * schedule until an attempt is acknowledged or the schedule runs out.
+ *
+ * <ul>
+ *   <li>APIv2 (XML bodies): {@code POST} with {@code Content-Type: text/xml}; acknowledged by
+ *       HTTP 200 and XML {@code return_code} SUCCESS.
+ *   <li>APIv3 ({@link ApiV3Message}): {@code POST} with {@code Content-Type: application/json}
+ *       and the {@code Wechatpay-*} headers; judged by the HTTP status alone: 200 or 204 is
+ *       acknowledged whatever the body says, any other status is a failure.
+ * </ul>
  *
  * <p>The first attempt starts at once; after the n-th failed attempt the next waits the n-th
  * delay of the schedule, so the default schedule of 15 delays makes at most 16 attempts. Anything
@@ -105,7 +113,29 @@ public final class NotifyDelivery implements AutoCloseable {
         return delays;
     }
 
-    /** Delivers {@code body} to {@code notifyUrl}, retrying on the schedule. */
+    /**
+     * Delivers an APIv3 notification to {@code notifyUrl}, retrying on the schedule; judged by
+     * the HTTP status alone (200 or 204).
+     */
+    public CompletableFuture<DeliveryResult> deliver(String notifyUrl, ApiV3Message message) {
+        return deliver(notifyUrl, message, attempt -> { });
+    }
+
+    /**
+     * As {@link #deliver(String, ApiV3Message)}; {@code onAttempt} hears of each attempt of this
+     * delivery (after the listeners given to the builder).
+     *
+     * @return completes when delivered, given up or cancelled; never exceptionally
+     * @throws IllegalArgumentException if the URL is not http(s)
+     * @throws IllegalStateException once closed
+     */
+    public CompletableFuture<DeliveryResult> deliver(String notifyUrl, ApiV3Message message,
+            Consumer<? super DeliveryAttempt> onAttempt) {
+        return start(new Delivery(checkUrl(notifyUrl), Wire.v3(message),
+                Objects.requireNonNull(onAttempt, "onAttempt")));
+    }
+
+    /** Delivers the APIv2 {@code body} to {@code notifyUrl}, retrying on the schedule. */
     public CompletableFuture<DeliveryResult> deliver(String notifyUrl, byte[] body) {
         return deliver(notifyUrl, body, attempt -> { });
     }
@@ -120,8 +150,11 @@ public final class NotifyDelivery implements AutoCloseable {
      */
     public CompletableFuture<DeliveryResult> deliver(String notifyUrl, byte[] body,
             Consumer<? super DeliveryAttempt> onAttempt) {
-        Delivery d = new Delivery(checkUrl(notifyUrl), body.clone(),
-                Objects.requireNonNull(onAttempt, "onAttempt"));
+        return start(new Delivery(checkUrl(notifyUrl), Wire.v2(body),
+                Objects.requireNonNull(onAttempt, "onAttempt")));
+    }
+
+    private CompletableFuture<DeliveryResult> start(Delivery d) {
         if (closed) {
             throw new IllegalStateException("closed");
         }
@@ -137,7 +170,20 @@ public final class NotifyDelivery implements AutoCloseable {
      * @throws UncheckedIOException when no answer arrives (timeout, no connection)
      */
     public NotifyAnswer sendOnce(String notifyUrl, byte[] body) {
-        HttpRequest request = request(checkUrl(notifyUrl), body.clone());
+        return sendOnce(checkUrl(notifyUrl), Wire.v2(body));
+    }
+
+    /**
+     * Sends an APIv3 notification once and waits for the answer, without retries.
+     *
+     * @throws UncheckedIOException when no answer arrives (timeout, no connection)
+     */
+    public NotifyAnswer sendOnce(String notifyUrl, ApiV3Message message) {
+        return sendOnce(checkUrl(notifyUrl), Wire.v3(message));
+    }
+
+    private NotifyAnswer sendOnce(URI url, Wire wire) {
+        HttpRequest request = request(url, wire);
         try {
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             return new NotifyAnswer(response.statusCode(), response.body());
@@ -175,25 +221,36 @@ public final class NotifyDelivery implements AutoCloseable {
         return uri;
     }
 
-    private HttpRequest request(URI url, byte[] body) {
-        return HttpRequest.newBuilder(url)
+    private HttpRequest request(URI url, Wire wire) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url)
                 .timeout(timeout)
-                .header("Content-Type", "text/xml")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+                .header("Content-Type", wire.apiV3 ? "application/json" : "text/xml");
+        wire.headers.forEach(b::header);
+        return b.POST(HttpRequest.BodyPublishers.ofByteArray(wire.body)).build();
+    }
+
+    /** What goes over the wire for one notice, and which generation judges the answer. */
+    private record Wire(boolean apiV3, Map<String, String> headers, byte[] body) {
+        static Wire v2(byte[] body) {
+            return new Wire(false, Map.of(), body.clone());
+        }
+
+        static Wire v3(ApiV3Message message) {
+            return new Wire(true, message.headers(), message.body());
+        }
     }
 
     /** One notice on its way: its attempts so far and the future that ends it. */
     private final class Delivery {
         final URI url;
-        final byte[] body;
+        final Wire wire;
         final Consumer<? super DeliveryAttempt> onAttempt;
         final List<DeliveryAttempt> attempts = new CopyOnWriteArrayList<>();
         final CompletableFuture<DeliveryResult> result = new CompletableFuture<>();
 
-        Delivery(URI url, byte[] body, Consumer<? super DeliveryAttempt> onAttempt) {
+        Delivery(URI url, Wire wire, Consumer<? super DeliveryAttempt> onAttempt) {
             this.url = url;
-            this.body = body;
+            this.wire = wire;
             this.onAttempt = onAttempt;
         }
 
@@ -212,7 +269,7 @@ public final class NotifyDelivery implements AutoCloseable {
             }
             CompletableFuture<HttpResponse<byte[]>> call;
             try {
-                call = http.sendAsync(request(url, body), HttpResponse.BodyHandlers.ofByteArray())
+                call = http.sendAsync(request(url, wire), HttpResponse.BodyHandlers.ofByteArray())
                         .orTimeout(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
             } catch (RuntimeException e) {
                 call = CompletableFuture.failedFuture(e);
@@ -273,7 +330,12 @@ public final class NotifyDelivery implements AutoCloseable {
             NotifyAnswer answer = new NotifyAnswer(response.statusCode(), response.body());
             Outcome outcome;
             String detail;
-            if (answer.status() != 200) {
+            if (wire.apiV3) {
+                // APIv3: WeChat judges by the status alone; a 200 stops retries whatever the body.
+                boolean ok = answer.status() == 200 || answer.status() == 204;
+                outcome = ok ? Outcome.SUCCESS : Outcome.HTTP_ERROR;
+                detail = "HTTP " + answer.status();
+            } else if (answer.status() != 200) {
                 outcome = Outcome.HTTP_ERROR;
                 detail = "HTTP " + answer.status();
             } else if (answer.acknowledged()) {

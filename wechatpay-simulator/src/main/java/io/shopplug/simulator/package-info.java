@@ -1,7 +1,10 @@
 /**
- * A local WeChat Pay for tests and the sample shop: it signs APIv2 payment notifications
- * ({@link io.shopplug.simulator.ApiV2Notifications}) and delivers them with WeChat's retry schedule
- * ({@link io.shopplug.simulator.NotifyDelivery}); {@link io.shopplug.simulator.Simulator} combines
- * both. Its signing code is its own, so it can serve as an oracle independent of the plugin.
+ * A local WeChat Pay for tests and the sample shop: it builds APIv2 and APIv3 notifications
+ * ({@link io.shopplug.simulator.ApiV2Notifications}, {@link io.shopplug.simulator.ApiV3Notifications})
+ * signed by generated platform identities ({@link io.shopplug.simulator.PlatformIdentity}), delivers
+ * them with WeChat's retry schedule ({@link io.shopplug.simulator.NotifyDelivery}), and plays the
+ * certificate and order-query API ({@link io.shopplug.simulator.SimulatorServer});
+ * {@link io.shopplug.simulator.Simulator} combines them. Its crypto is its own, so it can serve as an
+ * oracle independent of the plugin.
  */
 package io.shopplug.simulator;

@@ -302,6 +302,63 @@ class NotifyDeliveryTest {
         assertThrows(IllegalArgumentException.class, () -> delivery.sendOnce("not a url", BODY));
     }
 
+    private static final ApiV3Message V3 = new ApiV3Notifications(ApiV3NotificationsTest.MERCHANT,
+            ApiV3NotificationsTest.RSA, ApiV3NotificationsTest.CLOCK).paid("SO-V3", 100);
+
+    @Test
+    void apiV3IsPostedAsJsonWithTheWechatpayHeadersAndJudgedByStatusAlone() throws Exception {
+        ScriptedNotifyServer server = closeLater(new ScriptedNotifyServer(n -> switch (n) {
+            case 1 -> new Answer(500, "{\"code\":\"FAIL\",\"message\":\"db down\"}");
+            case 2 -> new Answer(200, "{\"code\":\"FAIL\"}"); // a 200 is received, whatever it says
+            default -> new Answer(400, "");
+        }));
+        NotifyDelivery delivery = closeLater(NotifyDelivery.builder().compress(1000).build());
+
+        DeliveryResult r = await(delivery.deliver(server.url(), V3));
+
+        assertEquals(Status.DELIVERED, r.status());
+        assertEquals(List.of("attempt 1: HTTP_ERROR HTTP 500", "attempt 2: SUCCESS HTTP 200"),
+                summaries(r));
+        for (ScriptedNotifyServer.Received req : server.received) {
+            assertEquals("POST", req.method());
+            assertEquals("application/json", req.contentType());
+            assertArrayEquals(V3.body(), req.body());
+            V3.headers().forEach((name, value) -> assertEquals(value, req.headers().getFirst(name)));
+        }
+    }
+
+    @Test
+    void apiV3Takes204AndRetriesEveryOtherStatusAndTimeouts() throws Exception {
+        ScriptedNotifyServer server = closeLater(new ScriptedNotifyServer(n -> switch (n) {
+            case 1 -> ScriptedNotifyServer.HANG;
+            case 2 -> new Answer(202, "");
+            case 3 -> new Answer(302, "");
+            case 4 -> Answer.fail("APIv2-style FAIL"); // under a 200: received, for APIv3
+            default -> new Answer(204, "");
+        }));
+        NotifyDelivery delivery = closeLater(NotifyDelivery.builder()
+                .timeout(Duration.ofMillis(300))
+                .retrySchedule(List.of(Duration.ZERO, Duration.ZERO, Duration.ZERO)).build());
+
+        DeliveryResult r = await(delivery.deliver(server.url(), V3));
+
+        assertEquals(List.of("attempt 1: TIMEOUT no answer within 300 ms",
+                "attempt 2: HTTP_ERROR HTTP 202", "attempt 3: HTTP_ERROR HTTP 302",
+                "attempt 4: SUCCESS HTTP 200"), summaries(r));
+    }
+
+    @Test
+    void apiV3GivesUpAfterTheScheduleAndSendOnceReturnsTheAnswer() throws Exception {
+        ScriptedNotifyServer server = closeLater(new ScriptedNotifyServer(n -> new Answer(401, "")));
+        NotifyDelivery delivery = closeLater(NotifyDelivery.builder().compress(1_000_000).build());
+
+        DeliveryResult r = await(delivery.deliver(server.url(), V3));
+        assertEquals(Status.GAVE_UP, r.status());
+        assertEquals(16, r.attemptCount());
+        assertEquals(401, delivery.sendOnce(server.url(), V3).status());
+        assertEquals("application/json", server.received.get(16).contentType());
+    }
+
     /** Records each requested delay and runs the task at once, on the calling thread. */
     static final class RecordingScheduler implements Scheduler {
         final List<Duration> delays = new CopyOnWriteArrayList<>();

@@ -35,7 +35,8 @@ final class ScriptedNotifyServer implements AutoCloseable {
         }
     }
 
-    record Received(String method, String contentType, byte[] body) {
+    record Received(String method, String contentType, byte[] body,
+            com.sun.net.httpserver.Headers headers) {
     }
 
     /** Answers the n-th request (1-based). */
@@ -75,7 +76,8 @@ final class ScriptedNotifyServer implements AutoCloseable {
         server.createContext("/notify", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
             Received request = new Received(exchange.getRequestMethod(),
-                    exchange.getRequestHeaders().getFirst("Content-Type"), body);
+                    exchange.getRequestHeaders().getFirst("Content-Type"), body,
+                    exchange.getRequestHeaders());
             int n;
             synchronized (received) {
                 received.add(request);
