@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON API under {@code /api}. Public: orders and products. Admin (session + {@code
+ * The JSON API under {@code /api}. Public: orders and products, paying and (demo only: a real shop
+ * keeps this for its staff) refunding through the simulator. Admin (session + {@code
  * X-CSRF-Token}): the plugin switches. JSON bodies must say {@code Content-Type: application/json},
  * which a cross-site HTML form cannot send.
  */
@@ -25,6 +26,7 @@ final class ApiServlet extends HttpServlet {
     private static final Pattern ORDER = Pattern.compile("/orders/([^/]+)");
     private static final Pattern ORDER_PAY = Pattern.compile("/orders/([^/]+)/pay");
     private static final Pattern ORDER_PAYMENT = Pattern.compile("/orders/([^/]+)/payment");
+    private static final Pattern ORDER_REFUND = Pattern.compile("/orders/([^/]+)/refund");
     private static final Pattern PLUGIN_ENABLED = Pattern.compile("/admin/plugins/([^/]+)/enabled");
 
     private final transient ShopStore store;
@@ -87,6 +89,8 @@ final class ApiServlet extends HttpServlet {
                 placeOrder(req, body, resp);
             } else if ((m = ORDER_PAY.matcher(path)).matches()) {
                 pay(m.group(1), resp);
+            } else if ((m = ORDER_REFUND.matcher(path)).matches()) {
+                refund(m.group(1), req, body, resp);
             } else if ((m = PLUGIN_ENABLED.matcher(path)).matches()) {
                 setEnabled(m.group(1), req, body, resp);
             } else {
@@ -144,6 +148,47 @@ final class ApiServlet extends HttpServlet {
         Json.write(resp, 200, Map.of("transactionId", payment.transactionId()));
     }
 
+    /**
+     * Asks the payment provider to refund part of an order's payment; its refund notification
+     * then reaches the plugin like WeChat Pay's. 202: asked (the shop applies it when the
+     * notification is recorded); 409: nothing paid through the provider, or more than is left.
+     */
+    private void refund(String outTradeNo, HttpServletRequest req, byte[] body, HttpServletResponse resp)
+            throws IOException {
+        if (!isJson(req)) {
+            Json.error(resp, 415, "Content-Type must be application/json");
+            return;
+        }
+        long refundFen = requiredLong(Json.readObject(body), "refundFen");
+        if (refundFen < 1) {
+            Json.error(resp, 400, "refundFen must be at least 1");
+            return;
+        }
+        if (findOrder(outTradeNo).isEmpty()) {
+            Json.error(resp, 404, "no such order");
+            return;
+        }
+        PaymentGateway.Refund refund;
+        try {
+            refund = gateway.refund(outTradeNo, refundFen);
+        } catch (PaymentGateway.RefundRefused e) {
+            Json.error(resp, 409, e.getMessage());
+            return;
+        }
+        Json.write(resp, 202, refund(refund));
+    }
+
+    static Map<String, Object> refund(PaymentGateway.Refund r) {
+        Map<String, Object> json = Json.object();
+        json.put("outTradeNo", r.outTradeNo());
+        json.put("outRefundNo", r.outRefundNo());
+        json.put("refundId", r.refundId());
+        json.put("refundFen", r.refundFen());
+        json.put("acknowledged", r.acknowledged());
+        json.put("finished", r.finished());
+        return json;
+    }
+
     private void setEnabled(String id, HttpServletRequest req, byte[] body,
             HttpServletResponse resp) throws IOException {
         if (!auth.isAdmin(req)) {
@@ -198,6 +243,7 @@ final class ApiServlet extends HttpServlet {
         json.put("points", o.points());
         json.put("createdAt", String.valueOf(o.createdAt()));
         json.put("paidAt", o.paidAt() == null ? null : o.paidAt().toString());
+        json.put("refundedFen", o.refundedFen());
         return json;
     }
 

@@ -2,6 +2,7 @@ package io.shopplug.sample;
 
 import io.shopplug.api.PaymentEvent;
 import io.shopplug.api.PaymentListener;
+import io.shopplug.api.RefundEvent;
 import java.sql.PreparedStatement;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -10,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Deducts a paid order's quantity from its product's stock, exactly once per event. The money has
  * been taken, so the deduction happens even if it drives the stock below zero (an oversell the
- * shop's staff must see), and a warning says so.
+ * shop's staff must see), and a warning says so. A refund puts its share of the quantity back.
  */
 final class InventoryListener implements PaymentListener {
     static final String NAME = "inventory";
@@ -42,6 +43,32 @@ final class InventoryListener implements PaymentListener {
                         LOG.warn("Product {} oversold: stock is now {} after order {}",
                                 order.productId(), rs.getInt(1), order.outTradeNo());
                     }
+                }
+            }
+        });
+        LOG.info("{} {}: {}", NAME, outcome, event);
+    }
+
+    /**
+     * Puts back the refunded part of the order's quantity, exactly once per refund: what the
+     * refunds this listener has applied so far add, {@code floor(qty × cumulative / paid)} minus
+     * {@code floor(qty × previous / paid)}, so partial refunds never drift and a full refund puts
+     * back the whole quantity.
+     */
+    @Override
+    public void onRefunded(RefundEvent event) {
+        AppliedEvents.Outcome outcome = appliedEvents.applyOnce(event.idempotencyKey(), NAME, c -> {
+            OrderRow order = OrderRow.lock(c, event.outTradeNo());
+            long back = RefundProgress.of(c, NAME, event).share(order.quantity());
+            if (back == 0) {
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE shop_product SET stock = stock + ? WHERE id = ?")) {
+                ps.setLong(1, back);
+                ps.setLong(2, order.productId());
+                if (ps.executeUpdate() != 1) {
+                    throw new IllegalStateException("The shop has no product " + order.productId());
                 }
             }
         });

@@ -4,7 +4,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Where the shop sends a customer to pay. The demo's only one is the WeChat Pay simulator. */
+/**
+ * Where the shop sends a customer to pay, and asks for refunds. The demo's only one is the WeChat
+ * Pay simulator.
+ */
 interface PaymentGateway extends AutoCloseable {
 
     /** One delivery of the payment notification to the shop, and the shop's answer. */
@@ -20,6 +23,23 @@ interface PaymentGateway extends AutoCloseable {
             List<DeliveryAttempt> attempts, boolean acknowledged, boolean finished) {}
 
     /**
+     * A refund asked for, and whether its notification has been acknowledged.
+     *
+     * @param refundId the provider's id of the refund (the plugin's business key)
+     */
+    record Refund(String outTradeNo, String outRefundNo, String refundId, long refundFen,
+            boolean acknowledged, boolean finished) {}
+
+    /** Why a refund was not asked for; the message is safe to show. */
+    final class RefundRefused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RefundRefused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
      * Pays an order. Asking again for an order already being paid returns that payment: a double
      * click does not pay twice.
      */
@@ -27,6 +47,18 @@ interface PaymentGateway extends AutoCloseable {
 
     /** The payment of an order, if one was asked for since the shop started. */
     Optional<Payment> payment(String outTradeNo);
+
+    /**
+     * Refunds {@code refundFen} of an order's payment: the provider sends a refund notification.
+     * Each call is a new refund with its own refund number.
+     *
+     * @throws RefundRefused if the order was not paid through this provider since the shop
+     *     started, or the refunds asked for would exceed the payment
+     */
+    Refund refund(String outTradeNo, long refundFen);
+
+    /** The refunds of an order asked for since the shop started, oldest first. */
+    List<Refund> refunds(String outTradeNo);
 
     @Override
     void close();

@@ -2,6 +2,7 @@ package io.shopplug.sample;
 
 import io.shopplug.api.PaymentEvent;
 import io.shopplug.api.PaymentListener;
+import io.shopplug.api.RefundEvent;
 import java.sql.PreparedStatement;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -9,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Awards the order's member one point per whole yuan paid (fen / 100, rounded down), exactly once
- * per event.
+ * per event; a refund takes back its share of them.
  */
 final class PointsListener implements PaymentListener {
     static final String NAME = "points";
@@ -36,6 +37,40 @@ final class PointsListener implements PaymentListener {
                 ps.setLong(2, order.memberId());
                 if (ps.executeUpdate() != 1) {
                     throw new IllegalStateException("The shop has no member " + order.memberId());
+                }
+            }
+        });
+        LOG.info("{} {}: {}", NAME, outcome, event);
+    }
+
+    /**
+     * Takes back the refunded share of the points the payment earned, exactly once per refund, in
+     * proportion to the cumulative refunded amount (see {@link RefundProgress#share}). Points
+     * already spent may leave the member below zero; a warning says so.
+     */
+    @Override
+    public void onRefunded(RefundEvent event) {
+        AppliedEvents.Outcome outcome = appliedEvents.applyOnce(event.idempotencyKey(), NAME, c -> {
+            OrderRow order = OrderRow.lock(c, event.outTradeNo());
+            long back = RefundProgress.of(c, NAME, event).share(pointsFor(event.paymentFen()));
+            if (back == 0) {
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE shop_member SET points = points - ? WHERE id = ?")) {
+                ps.setLong(1, back);
+                ps.setLong(2, order.memberId());
+                if (ps.executeUpdate() != 1) {
+                    throw new IllegalStateException("The shop has no member " + order.memberId());
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT points FROM shop_member WHERE id = ?")) {
+                ps.setLong(1, order.memberId());
+                try (var rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) < 0) {
+                        LOG.warn("Member {} has {} points after refund {} of order {}",
+                                order.memberId(), rs.getLong(1), event.refundId(), order.outTradeNo());
+                    }
                 }
             }
         });

@@ -30,7 +30,7 @@ final class ShopStore {
     /** An order with the current stock of its product and the current points of its member. */
     record OrderView(String outTradeNo, String state, long amountFen, String currency, int quantity,
             long productId, String productName, int stock, long memberId, String memberName,
-            long points, Instant createdAt, Instant paidAt) {}
+            long points, Instant createdAt, Instant paidAt, long refundedFen) {}
 
     /** Why an order could not be placed; the message is safe to show. */
     static final class OrderRejected extends RuntimeException {
@@ -118,7 +118,7 @@ final class ShopStore {
     Optional<OrderView> order(String outTradeNo) {
         List<OrderView> found = query("SELECT o.out_trade_no, o.state, o.amount_fen, o.currency,"
                 + " o.quantity, o.product_id, p.name AS product_name, p.stock, o.member_id,"
-                + " m.name AS member_name, m.points, o.created_at, o.paid_at"
+                + " m.name AS member_name, m.points, o.created_at, o.paid_at, o.refunded_fen"
                 + " FROM shop_order o JOIN shop_product p ON p.id = o.product_id"
                 + " JOIN shop_member m ON m.id = o.member_id WHERE o.out_trade_no = ?",
                 rs -> new OrderView(rs.getString("out_trade_no"), rs.getString("state").trim(),
@@ -126,7 +126,7 @@ final class ShopStore {
                         rs.getInt("quantity"), rs.getLong("product_id"), rs.getString("product_name"),
                         rs.getInt("stock"), rs.getLong("member_id"), rs.getString("member_name"),
                         rs.getLong("points"), ShopDatabase.instant(rs, "created_at"),
-                        ShopDatabase.instant(rs, "paid_at")),
+                        ShopDatabase.instant(rs, "paid_at"), rs.getLong("refunded_fen")),
                 outTradeNo);
         return found.stream().findFirst();
     }

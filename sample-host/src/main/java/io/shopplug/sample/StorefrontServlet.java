@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,14 +15,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The customer's pages: {@code /} (products and an order form), {@code POST /orders}, {@code
- * /orders/<no>} (the order, its payment and the notifications delivered) and {@code POST
- * /orders/<no>/pay}.
+ * /orders/<no>} (the order, its payment and refunds, and the notifications delivered), {@code POST
+ * /orders/<no>/pay} and {@code POST /orders/<no>/refund}.
  */
 final class StorefrontServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(StorefrontServlet.class);
     private static final Pattern ORDER = Pattern.compile("/orders/([^/]+)");
     private static final Pattern ORDER_PAY = Pattern.compile("/orders/([^/]+)/pay");
+    private static final Pattern ORDER_REFUND = Pattern.compile("/orders/([^/]+)/refund");
 
     private final transient ShopStore store;
     private final transient PaymentGateway gateway;
@@ -76,6 +78,23 @@ final class StorefrontServlet extends HttpServlet {
                         payment.transactionId());
             }
             seeOther(resp, "/orders/" + o.outTradeNo());
+        } else if ((m = ORDER_REFUND.matcher(path)).matches()) {
+            Optional<ShopStore.OrderView> order = find(m.group(1));
+            if (order.isEmpty()) {
+                html(resp, 404, Html.page("No such order", "<p class=\"error\">No such order.</p>"));
+                return;
+            }
+            ShopStore.OrderView o = order.get();
+            try {
+                PaymentGateway.Refund refund = gateway.refund(o.outTradeNo(), number(req, "refundFen"));
+                LOG.info("Refund {} of order {} sent to the simulator: {} fen", refund.outRefundNo(),
+                        o.outTradeNo(), refund.refundFen());
+            } catch (PaymentGateway.RefundRefused | ShopStore.OrderRejected e) {
+                html(resp, 409, Html.page("Order " + o.outTradeNo(),
+                        "<p class=\"error\">" + esc(e.getMessage()) + "</p>" + orderPage(o)));
+                return;
+            }
+            seeOther(resp, "/orders/" + o.outTradeNo());
         } else {
             html(resp, 404, Html.page("Not found", "<p class=\"error\">Not found.</p>"));
         }
@@ -121,6 +140,7 @@ final class StorefrontServlet extends HttpServlet {
                         + " points)</span>"))
                 .append(row("Placed", esc(Html.time(o.createdAt()))))
                 .append(row("Paid", esc(Html.time(o.paidAt()))))
+                .append(row("Refunded", esc(Html.yuan(o.refundedFen())) + " " + esc(o.currency())))
                 .append("</table>");
         Optional<PaymentGateway.Payment> payment = gateway.payment(o.outTradeNo());
         if (payment.isEmpty()) {
@@ -143,9 +163,35 @@ final class StorefrontServlet extends HttpServlet {
                     .append("</td><td>").append(a.httpStatus()).append("</td><td><code>")
                     .append(esc(a.answer())).append("</code></td></tr>");
         }
-        b.append("</table><p><a href=\"/orders/").append(esc(o.outTradeNo()))
-                .append("\">Refresh</a></p>");
+        b.append("</table>");
+        refunds(b, o, p);
+        b.append("<p><a href=\"/orders/").append(esc(o.outTradeNo())).append("\">Refresh</a></p>");
         return b.toString();
+    }
+
+    /** The refunds asked for, and a form to ask for one more while some of the payment is left. */
+    private void refunds(StringBuilder b, ShopStore.OrderView o, PaymentGateway.Payment p) {
+        List<PaymentGateway.Refund> refunds = gateway.refunds(o.outTradeNo());
+        long asked = refunds.stream().mapToLong(PaymentGateway.Refund::refundFen).sum();
+        if (!refunds.isEmpty()) {
+            b.append("<h2>Refunds</h2><table><tr><th>Refund</th><th class=\"num\">Amount</th>"
+                    + "<th>Notification</th></tr>");
+            for (PaymentGateway.Refund r : refunds) {
+                b.append("<tr><td><code>").append(esc(r.outRefundNo())).append("</code></td><td class=\"num\">")
+                        .append(esc(Html.yuan(r.refundFen()))).append("</td><td>")
+                        .append(r.acknowledged() ? "acknowledged" : r.finished() ? "given up" : "delivering")
+                        .append("</td></tr>");
+            }
+            b.append("</table>");
+        }
+        // What neither the provider nor the shop has seen refunded yet.
+        long left = Math.min(p.totalFen() - asked, o.amountFen() - o.refundedFen());
+        if (p.acknowledged() && left > 0) {
+            b.append("<form method=\"post\" action=\"/orders/").append(esc(o.outTradeNo()))
+                    .append("/refund\"><label>Refund (fen) <input type=\"number\" name=\"refundFen\" min=\"1\""
+                            + " max=\"").append(left).append("\" value=\"").append(left).append("\" required></label>"
+                            + "<button type=\"submit\">Refund with WeChat Pay (simulator)</button></form>");
+        }
     }
 
     private static String row(String label, String valueHtml) {

@@ -4,6 +4,8 @@ import io.shopplug.simulator.DeliveryResult;
 import io.shopplug.simulator.Merchant;
 import io.shopplug.simulator.NotifyDelivery;
 import io.shopplug.simulator.PaymentNotice;
+import io.shopplug.simulator.RefundNotice;
+import io.shopplug.simulator.SimulatedRefund;
 import io.shopplug.simulator.SimulatedPayment;
 import io.shopplug.simulator.Simulator;
 import java.net.URI;
@@ -19,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pays orders through the local WeChat Pay simulator: it signs an APIv2 payment notice with the
- * demo merchant's key and delivers it to the shop's notify path with WeChat's retry schedule
+ * Pays and refunds orders through the local WeChat Pay simulator: it signs an APIv2 payment notice
+ * (or encrypts a refund notice) with the demo merchant's key and delivers it to the shop's notify path with WeChat's retry schedule
  * (compressed by {@code shop.simulator.compress}) until the shop answers SUCCESS. The attempts are
  * kept in memory for the order page; a restart forgets them.
  */
@@ -47,10 +49,32 @@ final class WeChatPaySimulatorGateway implements PaymentGateway {
         }
     }
 
+    /** One refund and what has happened to its notice so far. */
+    private static final class TrackedRefund {
+        final String outTradeNo;
+        final String outRefundNo;
+        final String refundId;
+        final long refundFen;
+        volatile DeliveryResult result;
+
+        TrackedRefund(String outTradeNo, String outRefundNo, String refundId, long refundFen) {
+            this.outTradeNo = outTradeNo;
+            this.outRefundNo = outRefundNo;
+            this.refundId = refundId;
+            this.refundFen = refundFen;
+        }
+
+        Refund view() {
+            DeliveryResult r = result;
+            return new Refund(outTradeNo, outRefundNo, refundId, refundFen, r != null && r.delivered(), r != null);
+        }
+    }
+
     private final Simulator simulator;
     private final NotifyDelivery delivery;
     private final Supplier<URI> notifyUrl;
     private final Map<String, Tracked> payments = new ConcurrentHashMap<>();
+    private final Map<String, List<TrackedRefund>> refunds = new ConcurrentHashMap<>();
 
     WeChatPaySimulatorGateway(MerchantSettings merchant, long compress, Supplier<URI> notifyUrl) {
         this.delivery = NotifyDelivery.builder().compress(compress).build();
@@ -97,6 +121,43 @@ final class WeChatPaySimulatorGateway implements PaymentGateway {
     public Optional<Payment> payment(String outTradeNo) {
         Tracked tracked = payments.get(outTradeNo);
         return tracked == null ? Optional.empty() : Optional.of(tracked.view());
+    }
+
+    /**
+     * Sends an APIv2 refund notice for part of a payment this gateway made, as WeChat Pay does
+     * once a refund went through: no sign, the refund encrypted in {@code req_info}. Like WeChat
+     * Pay, refuses refunds that would add up to more than the payment.
+     */
+    @Override
+    public synchronized Refund refund(String outTradeNo, long refundFen) {
+        Tracked payment = payments.get(outTradeNo);
+        if (payment == null || payment.transactionId == null) {
+            throw new RefundRefused("order " + outTradeNo + " was not paid through the simulator since the shop started");
+        }
+        List<TrackedRefund> done = refunds.computeIfAbsent(outTradeNo, k -> new CopyOnWriteArrayList<>());
+        long refunded = done.stream().mapToLong(r -> r.refundFen).sum();
+        if (refundFen < 1 || refundFen > payment.totalFen - refunded) {
+            throw new RefundRefused("only " + (payment.totalFen - refunded) + " fen of " + payment.totalFen
+                    + " are left to refund");
+        }
+        String outRefundNo = outTradeNo + "-R" + (done.size() + 1);
+        String url = notifyUrl.get().toString();
+        SimulatedRefund sent = simulator.refund(url, RefundNotice.of(payment.transactionId, outTradeNo,
+                outRefundNo, payment.totalFen, refundFen));
+        TrackedRefund tracked = new TrackedRefund(outTradeNo, outRefundNo, sent.refundId(), refundFen);
+        sent.delivery().thenAccept(result -> {
+            tracked.result = result;
+            LOG.info("Refund notice {} for {} {} after {} attempt(s)", outRefundNo, outTradeNo,
+                    result.status(), result.attemptCount());
+        });
+        done.add(tracked);
+        return tracked.view();
+    }
+
+    @Override
+    public List<Refund> refunds(String outTradeNo) {
+        List<TrackedRefund> tracked = refunds.get(outTradeNo);
+        return tracked == null ? List.of() : tracked.stream().map(TrackedRefund::view).toList();
     }
 
     /** Stops delivering; pending deliveries end as cancelled. */

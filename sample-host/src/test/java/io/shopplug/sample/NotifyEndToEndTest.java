@@ -12,6 +12,7 @@ import io.shopplug.simulator.NotifyAnswer;
 import io.shopplug.simulator.NotifyDelivery;
 import io.shopplug.simulator.NotifyMessage;
 import io.shopplug.simulator.PaymentNotice;
+import io.shopplug.simulator.RefundNotice;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -45,8 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sample shop with the real plugin in a real Jetty, spoken to over HTTP: an APIv2 payment
- * notification from the simulator pays the order exactly once, and every kind of bad input is
- * refused with nothing changed. On embedded H2 here; on MariaDB and PostgreSQL in the subclasses.
+ * notification from the simulator pays the order exactly once, its refund notifications give back
+ * stock and points exactly once, and every kind of bad input is refused with nothing changed. On embedded H2 here; on MariaDB and PostgreSQL in the subclasses.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NotifyEndToEndTest {
@@ -93,9 +94,87 @@ class NotifyEndToEndTest {
         assertEquals(before.get("stock").asInt() - 2, paid.get("stock").asInt());
         assertEquals(before.get("points").asLong() + 59, paid.get("points").asLong());
         assertFalse(paid.get("paidAt").isNull());
-        // The simulator records WeChat's view after it has read the answer: wait for it too.
-        await("/api/orders/" + no + "/payment", p -> p.get("acknowledged").asBoolean());
+        // The gateway learns of the acknowledgement when the delivery completes, just after the
+        // attempt that the order page already shows: wait for it rather than race it.
+        JsonNode payment = await("/api/orders/" + no + "/payment", p -> p.get("acknowledged").asBoolean());
+        assertTrue(payment.get("acknowledged").asBoolean(), payment.toString());
         assertEquals(1, count("SELECT COUNT(*) FROM wxpay_transaction WHERE out_trade_no = ?", no));
+    }
+
+    @Test
+    void refundingPartThenTheRestGivesBackStockAndPointsExactlyOnce() throws Exception {
+        String no = placeOrder(3, 1, 3); // 3 x 19.99 yuan = 5997 fen → 59 points
+        JsonNode before = order(no);
+        assertEquals(200, client.postJson("/api/orders/" + no + "/pay", "").statusCode());
+        await("/api/orders/" + no, o -> "PAID".equals(o.get("state").asText()));
+        awaitAllDelivered(no);
+        JsonNode paid = order(no);
+        assertEquals(0, paid.get("refundedFen").asLong());
+        String transactionId = ShopClient.json(client.get("/api/orders/" + no + "/payment"))
+                .get("transactionId").asText();
+
+        // A partial refund through the shop: the simulator sends a real APIv2 refund notice.
+        HttpResponse<String> first = client.postJson("/api/orders/" + no + "/refund", "{\"refundFen\":2000}");
+        assertEquals(202, first.statusCode(), first.body());
+        JsonNode partial = await("/api/orders/" + no, o -> o.get("refundedFen").asLong() == 2000);
+        assertEquals("PARTIALLY_REFUNDED", partial.get("state").asText());
+        awaitRefundsDelivered(no, 1);
+        partial = order(no);
+        assertEquals(paid.get("stock").asInt() + 1, partial.get("stock").asInt()); // floor(3 × 2000 / 5997)
+        assertEquals(paid.get("points").asLong() - 19, partial.get("points").asLong()); // floor(59 × 2000 / 5997)
+
+        // A second refund, delivered by WeChat as 20 simultaneous copies.
+        NotifyMessage second = notices.refunded(RefundNotice.of(transactionId, no, no + "-X", 5997, 1000)
+                .withRefundId("5030" + System.nanoTime()));
+        for (NotifyAnswer a : sendConcurrently(second.body(), 20)) {
+            assertEquals("SUCCESS", a.returnCode(), a.toString());
+        }
+        awaitRefundsDelivered(no, 2);
+        assertEquals(3000, order(no).get("refundedFen").asLong());
+
+        // The rest, through the shop; then nothing is left to refund.
+        HttpResponse<String> rest = client.postJson("/api/orders/" + no + "/refund", "{\"refundFen\":2997}");
+        assertEquals(202, rest.statusCode(), rest.body());
+        JsonNode refunded = await("/api/orders/" + no, o -> "REFUNDED".equals(o.get("state").asText()));
+        awaitRefundsDelivered(no, 3);
+        refunded = order(no);
+        assertEquals(5997, refunded.get("refundedFen").asLong());
+        HttpResponse<String> page = client.get("/orders/" + no);
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("<h2>Refunds</h2>") && page.body().contains(no + "-R2"), page.body());
+        assertFalse(page.body().contains("/refund\">"), "no refund form once all of it is refunded");
+        assertEquals(before.get("stock").asInt(), refunded.get("stock").asInt());
+        assertEquals(before.get("points").asLong(), refunded.get("points").asLong());
+
+        // The simulator did not see the refund sent directly above, so it lets one more fen go out:
+        // the plugin refuses it (the refunds would exceed the payment) and nothing changes.
+        assertEquals(202, client.postJson("/api/orders/" + no + "/refund", "{\"refundFen\":1}").statusCode());
+        awaitCount("SELECT COUNT(*) FROM wxpay_anomaly WHERE out_trade_no = ? AND reason = 'REFUND_EXCEEDS_PAYMENT'", no, 1);
+        assertEquals(409, client.postJson("/api/orders/" + no + "/refund", "{\"refundFen\":5997}").statusCode());
+        JsonNode still = order(no);
+        assertEquals("REFUNDED", still.get("state").asText());
+        assertEquals(5997, still.get("refundedFen").asLong());
+        assertEquals(before.get("stock").asInt(), still.get("stock").asInt());
+        assertEquals(before.get("points").asLong(), still.get("points").asLong());
+
+        assertEquals(3, count("SELECT COUNT(*) FROM wxpay_transaction WHERE out_trade_no = ? AND event_kind = 'REFUND'", no));
+        assertEquals(3 * 3, count("SELECT COUNT(*) FROM shop_applied_event WHERE idempotency_key LIKE 'wxpay:refund:%'"
+                + " AND idempotency_key IN (SELECT idempotency_key FROM shop_refund WHERE out_trade_no = ?)", no));
+        assertEquals(19, count("SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no = ? AND outcome = 'DUPLICATE'", no));
+    }
+
+    @Test
+    void refundsAreRefusedWhenNothingWasPaidOrTheRequestIsBad() {
+        String no = placeOrder(1, 1, 1);
+        assertEquals(409, client.postJson("/api/orders/" + no + "/refund", "{\"refundFen\":1}").statusCode());
+        assertEquals(400, client.postJson("/api/orders/" + no + "/refund", "{\"refundFen\":0}").statusCode());
+        assertEquals(400, client.postJson("/api/orders/" + no + "/refund", "{\"refundFen\":\"1\"}").statusCode());
+        assertEquals(404, client.postJson("/api/orders/NOPE/refund", "{\"refundFen\":1}").statusCode());
+        assertEquals(415, client.postForm("/api/orders/" + no + "/refund", java.util.Map.of("refundFen", "1")).statusCode());
+        HttpResponse<String> page = client.postForm("/orders/" + no + "/refund", java.util.Map.of("refundFen", "1"));
+        assertEquals(409, page.statusCode());
+        assertTrue(page.body().contains("was not paid through the simulator"), page.body());
+        assertEquals(0, order(no).get("refundedFen").asLong());
     }
 
     @Test
@@ -289,9 +368,32 @@ class NotifyEndToEndTest {
         while (count("SELECT COUNT(*) FROM wxpay_outbox o JOIN wxpay_transaction t ON o.transaction_ref = t.id"
                 + " WHERE t.out_trade_no = ? AND o.state <> 'DELIVERED'", no) > 0
                 || count("SELECT COUNT(*) FROM wxpay_outbox o JOIN wxpay_transaction t ON o.transaction_ref = t.id"
-                + " WHERE t.out_trade_no = ?", no) != 3) {
+                + " WHERE t.out_trade_no = ? AND t.event_kind = 'PAYMENT'", no) != 3) {
             if (Instant.now().isAfter(deadline)) {
                 throw new AssertionError("outbox of " + no + " not delivered within " + DEADLINE);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private void awaitCount(String sql, String param, long expected) throws InterruptedException {
+        Instant deadline = Instant.now().plus(DEADLINE);
+        while (count(sql, param) != expected) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError(sql + " is not " + expected + " within " + DEADLINE);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Waits until the order has {@code refunds} refunds recorded, each delivered to all 3 listeners. */
+    private void awaitRefundsDelivered(String no, int refunds) throws InterruptedException {
+        Instant deadline = Instant.now().plus(DEADLINE);
+        String join = "SELECT COUNT(*) FROM wxpay_outbox o JOIN wxpay_transaction t ON o.transaction_ref = t.id"
+                + " WHERE t.out_trade_no = ? AND t.event_kind = 'REFUND'";
+        while (count(join + " AND o.state = 'DELIVERED'", no) != 3L * refunds || count(join, no) != 3L * refunds) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError(refunds + " refunds of " + no + " not delivered within " + DEADLINE);
             }
             Thread.sleep(20);
         }

@@ -34,5 +34,15 @@ final class RecordingGateway implements PaymentGateway {
     }
 
     @Override
+    public Refund refund(String outTradeNo, long refundFen) {
+        throw new RefundRefused("the recording gateway does not refund");
+    }
+
+    @Override
+    public List<Refund> refunds(String outTradeNo) {
+        return List.of();
+    }
+
+    @Override
     public void close() {}
 }

@@ -52,15 +52,23 @@ class ShopSettingsTest {
     }
 
     @Test
-    void everyDialectsScriptSplitsIntoTheFourTables() throws Exception {
+    void everyDialectsScriptCreatesTheShopTablesAndCanRunAgain() throws Exception {
         for (Dialect d : Dialect.values()) {
             try (var in = ShopDatabase.class.getResourceAsStream(d.schemaResource())) {
                 var statements = ShopDatabase.statements(new String(in.readAllBytes(),
                         java.nio.charset.StandardCharsets.UTF_8));
-                assertEquals(4, statements.size(), d + ": " + statements);
+                var tables = new java.util.ArrayList<String>();
                 for (String sql : statements) {
-                    assertTrue(sql.startsWith("CREATE TABLE IF NOT EXISTS shop_"), sql);
+                    // Every start runs the whole script, also on a database from an older shop.
+                    assertTrue(sql.startsWith("CREATE TABLE IF NOT EXISTS shop_")
+                            || sql.startsWith("CREATE INDEX IF NOT EXISTS shop_")
+                            || sql.startsWith("ALTER TABLE shop_order ADD COLUMN IF NOT EXISTS "), d + ": " + sql);
+                    if (sql.startsWith("CREATE TABLE")) {
+                        tables.add(sql.split("\\s+")[5]);
+                    }
                 }
+                assertEquals(java.util.List.of("shop_product", "shop_member", "shop_order",
+                        "shop_applied_event", "shop_refund"), tables, d + ": " + statements);
             }
         }
     }

@@ -69,8 +69,12 @@ final class ApiV2PaymentNotify {
                 .appId(f.get("appid")).eventTime(timeEnd).api("v2").payload(payload(f)).build();
     }
 
-    /** A non-negative integer of ASCII digits that fits a {@code long}. */
-    private static long fen(String value) {
+    /**
+     * A non-negative integer of ASCII digits that fits a {@code long}.
+     *
+     * @throws NotifyRejected {@link Reason#MISSING_FIELD} for anything else
+     */
+    static long fen(String value) {
         if (value.length() > 18) {
             throw new NotifyRejected(Reason.MISSING_FIELD);
         }

@@ -34,11 +34,13 @@ final class Delivery {
     private final String merchantId;
     private final String appId;
     private final Instant eventTime;
+    private final String outRefundNo;
+    private final Long paymentFen;
 
     // The argument order is the <constructor> order in NotifyMapper.xml.
     Delivery(long id, String listener, State state, int attempts, EventKind kind, String businessKey,
             String transactionId, String outTradeNo, long amountFen, String currency,
-            String merchantId, String appId, Instant eventTime) {
+            String merchantId, String appId, Instant eventTime, String outRefundNo, Long paymentFen) {
         this.id = id;
         this.listener = listener;
         this.state = state;
@@ -52,6 +54,8 @@ final class Delivery {
         this.merchantId = merchantId;
         this.appId = appId;
         this.eventTime = eventTime;
+        this.outRefundNo = outRefundNo;
+        this.paymentFen = paymentFen;
     }
 
     /** The outbox entry id. */
@@ -71,6 +75,10 @@ final class Delivery {
     String appId() { return appId; }
     /** When WeChat Pay says the event happened (millisecond precision). */
     Instant eventTime() { return eventTime; }
+    /** The shop's refund number of a refund; null for a payment. */
+    String outRefundNo() { return outRefundNo; }
+    /** The total of the refunded payment, for a refund; null for a payment. */
+    Long paymentFen() { return paymentFen; }
 
     /** The same key as {@link Notification#idempotencyKey()} of the recorded notification. */
     String idempotencyKey() {

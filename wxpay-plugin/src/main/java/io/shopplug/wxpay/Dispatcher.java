@@ -2,6 +2,7 @@ package io.shopplug.wxpay;
 
 import io.shopplug.api.PaymentEvent;
 import io.shopplug.api.PaymentListener;
+import io.shopplug.api.RefundEvent;
 import io.shopplug.api.TransactionalPaymentListener;
 import java.time.Clock;
 import java.time.Duration;
@@ -234,6 +235,8 @@ final class Dispatcher implements AutoCloseable {
                 }
                 if (d.kind() == EventKind.PAYMENT) {
                     listener.onPaid(paymentEvent(d));
+                } else if (d.kind() == EventKind.REFUND) {
+                    listener.onRefunded(refundEvent(d));
                 }
             } catch (RuntimeException | LinkageError e) {
                 failed(d, e.toString());
@@ -258,6 +261,8 @@ final class Dispatcher implements AutoCloseable {
             boolean held = store.deliverInTransaction(d.id(), nodeId, connection -> {
                 if (d.kind() == EventKind.PAYMENT) {
                     listener.onPaid(paymentEvent(d), GuardedConnection.wrap(connection));
+                } else if (d.kind() == EventKind.REFUND) {
+                    listener.onRefunded(refundEvent(d), GuardedConnection.wrap(connection));
                 }
             });
             if (!held) {
@@ -322,6 +327,23 @@ final class Dispatcher implements AutoCloseable {
                 .paidAt(d.eventTime())
                 .merchantId(d.merchantId())
                 .appId(d.appId())
+                .build();
+    }
+
+    static RefundEvent refundEvent(Delivery d) {
+        if (d.outRefundNo() == null || d.paymentFen() == null) {
+            throw new IllegalStateException("refund " + d.idempotencyKey() + " lacks out_refund_no or payment_fen");
+        }
+        return RefundEvent.builder()
+                .idempotencyKey(d.idempotencyKey())
+                .refundId(d.businessKey())
+                .outRefundNo(d.outRefundNo())
+                .transactionId(d.transactionId())
+                .outTradeNo(d.outTradeNo())
+                .refundFen(d.amountFen())
+                .paymentFen(d.paymentFen())
+                .currency(d.currency())
+                .refundedAt(d.eventTime())
                 .build();
     }
 

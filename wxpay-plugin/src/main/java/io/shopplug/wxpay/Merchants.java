@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The configured merchants with what each needs at run time (APIv2 signer, APIv3 platform keys,
- * verifier and resource cipher, all built once at start), found by notify path and merchant id.
- * No global state: one instance per running plugin.
+ * The configured merchants with what each needs at run time (APIv2 signer and refund key, APIv3
+ * platform keys, verifier and resource cipher, all built once at start), found by notify path and
+ * merchant id. No global state: one instance per running plugin.
  */
 final class Merchants {
     private final Map<String, Merchant> byMchId = new LinkedHashMap<>();
@@ -99,10 +99,12 @@ final class Merchants {
         private final ApiV3Verifier v3Verifier;
         private final ResourceCipher v3Cipher;
         private final boolean downloadsCertificates;
+        private final ApiV2RefundCipher v2RefundCipher;
 
         Merchant(MerchantConfig config, Clock clock, String apiBaseUrl, List<String> problems) {
             this.config = config;
             this.v2Signer = config.apiV2Key().map(k -> new ApiV2Signer(k, config.signType())).orElse(null);
+            this.v2RefundCipher = config.apiV2Key().map(ApiV2RefundCipher::forApiV2Key).orElse(null);
             String v3Key = config.apiV3Key().orElse(null);
             this.v3Cipher = v3Key == null ? null : new ResourceCipher(v3Key);
             this.downloadsCertificates = v3Key != null && config.platformCertFiles().isEmpty()
@@ -169,6 +171,8 @@ final class Merchants {
         List<PlatformKey> platformKeys() {
             return platformKeys == null ? List.of() : platformKeys.all();
         }
+        /** The key of APIv2 refund notifications, derived once; empty when there is no APIv2 key. */
+        Optional<ApiV2RefundCipher> v2RefundCipher() { return Optional.ofNullable(v2RefundCipher); }
 
         @Override
         public String toString() {

@@ -16,6 +16,18 @@ interface NotifyMapper {
     /** Inserts {@code row} (see the XML for its keys) and puts the generated id under {@code id}. */
     void insertTransaction(Map<String, Object> row);
 
+    /** The row id of the recorded payment with this transaction id, or null. */
+    Long findPaymentId(@Param("transactionId") String transactionId);
+
+    /**
+     * The payment row {@code id} ({@code outTradeNo, merchantId, amountFen, currency}), locked
+     * until the transaction ends.
+     */
+    Map<String, Object> lockPayment(@Param("id") long id);
+
+    /** The refunds recorded for this transaction id ({@code businessKey, amountFen}), by a locking read. */
+    List<Map<String, Object>> lockRefunds(@Param("transactionId") String transactionId);
+
     /** Inserts a PENDING entry from {@code row} and puts the generated id under {@code id}. */
     void insertOutbox(Map<String, Object> row);
 

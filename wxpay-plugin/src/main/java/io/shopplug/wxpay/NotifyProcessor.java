@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * Steps 5 and 6 of a notification's path, shared by every API generation: check the business
- * facts against the host's order, then record the notification and its outbox entries in one
- * transaction, and hand the entries to the dispatcher after the commit.
+ * facts (a payment against the host's order, a refund against the recorded payment), then record
+ * the notification and its outbox entries in one transaction, and hand the entries to the
+ * dispatcher after the commit.
  *
  * <p>Thread-safe. Returns {@link Outcome#ACCEPTED} or {@link Outcome#DUPLICATE}; every refusal is
  * a {@link NotifyRejected}. Genuine notifications that cannot be applied are recorded as anomalies
@@ -29,6 +30,9 @@ final class NotifyProcessor {
         if (store.isRecorded(n.kind(), n.businessKey())) {
             return Outcome.DUPLICATE;
         }
+        if (n.kind() == EventKind.REFUND) {
+            return processRefund(n);
+        }
         OrderSnapshot order = findOrder(n.outTradeNo())
                 .orElseThrow(() -> anomaly(n, Reason.UNKNOWN_ORDER));
         if (order.state() != OrderState.AWAITING_PAYMENT) {
@@ -46,6 +50,28 @@ final class NotifyProcessor {
             throw anomaly(n, Reason.AMOUNT_MISMATCH);
         }
         RecordResult result = store.record(n, dispatcher.listenerIds());
+        if (result.isDuplicate()) {
+            return Outcome.DUPLICATE;
+        }
+        dispatcher.submit(result.outboxIds());
+        return Outcome.ACCEPTED;
+    }
+
+    /**
+     * A refund is checked against the payment the plugin recorded, not against the host's order:
+     * APIv2 refunds carry no signature, and the recorded payment is the one fact here that WeChat
+     * Pay signed. The check and the insert are one transaction (see {@link NotifyStore#recordRefund}).
+     */
+    private Outcome processRefund(Notification n) {
+        RecordResult result;
+        try {
+            result = store.recordRefund(n, dispatcher.listenerIds());
+        } catch (NotifyRejected e) {
+            if (e.reason().isAnomaly()) {
+                throw anomaly(n, e.reason());
+            }
+            throw e;
+        }
         if (result.isDuplicate()) {
             return Outcome.DUPLICATE;
         }

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The plugin's durable record of notifications: the exactly-once transaction record with its
- * outbox, anomalies, the notify log. The database is the only coordination between nodes:
+ * outbox (refunds checked against their recorded payment), anomalies, the notify log. The database is the only coordination between nodes:
  * unique keys make concurrent duplicates harmless, on one node or many. Thread-safe.
  *
  * <p>Every method except {@link #logNotify} throws {@link NotifyRejected} with
@@ -62,6 +62,8 @@ final class NotifyStore {
      * Records {@code n} and one PENDING outbox entry per distinct listener id (due now) in one
      * database transaction. If (business key, kind) is already recorded — also by a concurrent
      * call on this or another node — writes nothing and returns {@link RecordResult#duplicate()}.
+     * Checks nothing against other records: the pipeline records refunds with
+     * {@link #recordRefund}, which checks them against their payment.
      *
      * @param listenerIds ids of the listeners to deliver to, at most 200 characters each;
      *     repeats are delivered once; may be empty
@@ -76,31 +78,116 @@ final class NotifyStore {
         Map<String, Object> row = transactionRow(n);
         row.put("now", now);
         try (SqlSession s = sessions.openSession(false)) {
-            NotifyMapper mapper = s.getMapper(NotifyMapper.class);
-            try {
-                mapper.insertTransaction(row);
-            } catch (RuntimeException e) {
-                if (!SqlErrors.isConstraintViolation(e)) {
-                    throw e;
-                }
-                s.rollback(true);
-                return RecordResult.duplicate();
-            }
-            long transactionRowId = generatedId(row);
-            List<Long> outboxIds = new ArrayList<>(listeners.size());
-            for (String listener : listeners) {
-                Map<String, Object> entry = new HashMap<>();
-                entry.put("transactionRef", transactionRowId);
-                entry.put("listener", listener);
-                entry.put("now", now);
-                mapper.insertOutbox(entry);
-                outboxIds.add(generatedId(entry));
-            }
-            s.commit(true);
-            return RecordResult.recorded(transactionRowId, outboxIds);
+            return insertWithOutbox(s, row, listeners, now);
         } catch (RuntimeException e) {
             throw translate(e);
         }
+    }
+
+    /**
+     * Records the refund {@code n} like {@link #record}, but only if it fits the payment it
+     * refunds, checked and inserted in one database transaction that holds the payment's row
+     * locked ({@code SELECT ... FOR UPDATE}): refunds of one payment serialise there, on every
+     * node, so two different refunds racing can never together exceed it. In that transaction:
+     * <ol>
+     *   <li>the payment with {@code n}'s transaction id must be recorded, for the same
+     *       {@code out_trade_no} and merchant, else {@link Reason#UNKNOWN_PAYMENT};</li>
+     *   <li>a refund with {@code n}'s refund id already recorded is a duplicate;</li>
+     *   <li>the currency must be the payment's ({@link Reason#CURRENCY_MISMATCH}) and
+     *       {@link Notification#paymentFen()} its amount ({@link Reason#AMOUNT_MISMATCH});</li>
+     *   <li>{@code n}'s amount plus every refund already recorded for the transaction must not
+     *       exceed the payment ({@link Reason#REFUND_EXCEEDS_PAYMENT}).</li>
+     * </ol>
+     * A refusal writes nothing (recording it as an anomaly is the caller's part).
+     *
+     * @throws IllegalArgumentException if {@code n} is not a refund
+     * @throws NotifyRejected with one of the reasons above; otherwise as for {@link #record}
+     */
+    RecordResult recordRefund(Notification n, List<String> listenerIds) {
+        Objects.requireNonNull(n, "notification");
+        if (n.kind() != EventKind.REFUND) {
+            throw new IllegalArgumentException("not a refund: " + n);
+        }
+        List<String> listeners = distinctListeners(listenerIds);
+        checkFits(n);
+        Instant now = now();
+        Map<String, Object> row = transactionRow(n);
+        row.put("now", now);
+        try (SqlSession s = sessions.openSession(false)) {
+            NotifyMapper mapper = s.getMapper(NotifyMapper.class);
+            Long paymentId = mapper.findPaymentId(n.transactionId());
+            Map<String, Object> payment = paymentId == null ? null : mapper.lockPayment(paymentId);
+            if (payment == null) {
+                s.rollback(true);
+                throw new NotifyRejected(Reason.UNKNOWN_PAYMENT);
+            }
+            List<Map<String, Object>> refunds = mapper.lockRefunds(n.transactionId());
+            long refundedFen = 0;
+            for (Map<String, Object> refund : refunds) {
+                if (n.businessKey().equals(refund.get("businessKey"))) {
+                    s.rollback(true);
+                    return RecordResult.duplicate();
+                }
+                refundedFen += ((Number) refund.get("amountFen")).longValue();
+            }
+            Reason refusal = refusal(n, payment, refundedFen);
+            if (refusal != null) {
+                s.rollback(true);
+                throw new NotifyRejected(refusal);
+            }
+            return insertWithOutbox(s, row, listeners, now);
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Why refund {@code n} does not fit its recorded payment, or null if it does. */
+    private static Reason refusal(Notification n, Map<String, Object> payment, long refundedFen) {
+        if (!n.outTradeNo().equals(payment.get("outTradeNo"))
+                || !n.merchantId().equals(payment.get("merchantId"))) {
+            return Reason.UNKNOWN_PAYMENT;
+        }
+        if (!n.currency().equals(payment.get("currency"))) {
+            return Reason.CURRENCY_MISMATCH;
+        }
+        long paymentFen = ((Number) payment.get("amountFen")).longValue();
+        if (n.paymentFen() != paymentFen) {
+            return Reason.AMOUNT_MISMATCH;
+        }
+        if (n.amountFen() > paymentFen - refundedFen) {
+            return Reason.REFUND_EXCEEDS_PAYMENT;
+        }
+        return null;
+    }
+
+    /**
+     * Inserts the transaction row and its outbox entries in {@code s}'s transaction and commits;
+     * a duplicate key rolls back and is a duplicate.
+     */
+    private RecordResult insertWithOutbox(SqlSession s, Map<String, Object> row, List<String> listeners,
+            Instant now) {
+        NotifyMapper mapper = s.getMapper(NotifyMapper.class);
+        try {
+            mapper.insertTransaction(row);
+        } catch (RuntimeException e) {
+            if (!SqlErrors.isConstraintViolation(e)) {
+                throw e;
+            }
+            s.rollback(true);
+            return RecordResult.duplicate();
+        }
+        long transactionRowId = generatedId(row);
+        List<Long> outboxIds = new ArrayList<>(listeners.size());
+        for (String listener : listeners) {
+            Map<String, Object> entry = new HashMap<>();
+            entry.put("transactionRef", transactionRowId);
+            entry.put("listener", listener);
+            entry.put("now", now);
+            mapper.insertOutbox(entry);
+            outboxIds.add(generatedId(entry));
+        }
+        s.commit(true);
+        return RecordResult.recorded(transactionRowId, outboxIds);
     }
 
     /**
@@ -141,7 +228,7 @@ final class NotifyStore {
      * Appends to the notify log; best effort: never throws, logs a failure (without its SQL or
      * values). Strings longer than their column are cut.
      *
-     * @param outcome {@code ACCEPTED}, {@code DUPLICATE} or {@code REJECTED}
+     * @param outcome {@code ACCEPTED}, {@code DUPLICATE}, {@code IGNORED} or {@code REJECTED}
      */
     void logNotify(String api, String outcome, Reason reasonOrNull, String outTradeNoOrNull,
             String businessKeyOrNull, String remoteAddr) {
@@ -350,6 +437,9 @@ final class NotifyStore {
         row.put("currency", n.currency());
         row.put("eventTime", n.eventTime());
         row.put("payload", n.payload());
+        row.put("outRefundNo", n.outRefundNo());
+        row.put("paymentFen", n.kind() == EventKind.REFUND ? Long.valueOf(n.paymentFen()) : null);
+        row.put("spMerchantId", n.spMerchantId());
         return row;
     }
 
@@ -380,7 +470,9 @@ final class NotifyStore {
     private static void checkFits(Notification n) {
         if (n.businessKey().length() > 64 || n.transactionId().length() > 64
                 || n.outTradeNo().length() > 64 || n.merchantId().length() > 32
-                || n.appId().length() > 64 || n.currency().length() > 8 || n.api().length() > 8) {
+                || n.appId().length() > 64 || n.currency().length() > 8 || n.api().length() > 8
+                || (n.outRefundNo() != null && n.outRefundNo().length() > 64)
+                || (n.spMerchantId() != null && n.spMerchantId().length() > 32)) {
             throw new NotifyRejected(Reason.MISSING_FIELD);
         }
     }

@@ -28,6 +28,7 @@ enum Reason {
     TIMESTAMP_FUTURE("timestamp more than 5 minutes in the future", false, 401),
     REPLAY_IN_FLIGHT("the same notification is still being processed, retry later", true, 429),
     DECRYPT_FAILED("wrong APIv3 key or tampered resource", false, 400),
+    REQ_INFO_DECRYPT_FAILED("req_info does not decrypt: wrong APIv2 key or tampered", false, 400),
     UNSUPPORTED_ALGORITHM("resource algorithm not supported", false, 400),
     UNKNOWN_PAYMENT("refund for an unknown payment", true, 404),
     REFUND_EXCEEDS_PAYMENT("refunds exceed the payment", true, 409),

@@ -40,6 +40,7 @@ final class SchemaMigrator {
      */
     static final List<Migration> MIGRATIONS = Collections.unmodifiableList(Arrays.asList(
             new Migration(1, "init"),
+            new Migration(2, "refunds"),
             new Migration(3, "outbox")));
 
     /** How long a node waits for another node's migration, in seconds. */

@@ -115,10 +115,15 @@ abstract class NotifyStoreContract {
     void schemaIsAppliedOnceWhenNodesStartTogether() throws SQLException {
         List<List<Integer>> results = new ArrayList<>(startupMigrations);
         assertEquals(4, results.size());
+        // Each version applied by exactly one node (not necessarily the same node for all).
+        List<Integer> applied = new ArrayList<>();
+        for (List<Integer> r : results) {
+            applied.addAll(r);
+        }
+        Collections.sort(applied);
         List<Integer> all = new ArrayList<>();
         SchemaMigrator.MIGRATIONS.forEach(m -> all.add(m.version));
-        assertEquals(1, Collections.frequency(results, all), results.toString());
-        assertEquals(3, Collections.frequency(results, Collections.emptyList()), results.toString());
+        assertEquals(all, applied, results.toString());
         assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock).migrate());
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(
@@ -207,6 +212,131 @@ abstract class NotifyStoreContract {
                 () -> store.record(payment(tooLong), Collections.singletonList("a")));
         assertEquals(Reason.MISSING_FIELD, e.reason());
         assertEquals(0, count("SELECT COUNT(*) FROM wxpay_transaction"));
+    }
+
+    // ---- refunds
+
+    @Test
+    void aRefundIsRecordedOnlyAgainstARecordedPayment() throws SQLException {
+        NotifyRejected e = assertThrows(NotifyRejected.class,
+                () -> store.recordRefund(refundOf("R-1", "T-1", 500), Collections.singletonList("a")));
+        assertEquals(Reason.UNKNOWN_PAYMENT, e.reason());
+        assertEquals(0, count("SELECT COUNT(*) FROM wxpay_transaction"));
+
+        store.record(payment("T-1"), Collections.singletonList("a"));
+        Notification refund = Notification.refund().refundId("R-1").outRefundNo("OR-1").transactionId("T-1")
+                .outTradeNo("order-T-1").amountFen(500).paymentFen(1999).currency("CNY")
+                .merchantId("1900000109").spMerchantId("1900000001").appId("wxd930ea5d5a258f4f")
+                .eventTime(T0).api("v2").payload("{}").build();
+        RecordResult r = store.recordRefund(refund, Arrays.asList("a", "b"));
+        assertFalse(r.isDuplicate());
+        assertEquals(2, r.outboxIds().size());
+        assertTrue(store.isRecorded(EventKind.REFUND, "R-1"));
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT out_refund_no, payment_fen, sp_merchant_id, amount_fen"
+                        + " FROM wxpay_transaction WHERE event_kind = 'REFUND'")) {
+            assertTrue(rs.next());
+            assertEquals("OR-1", rs.getString(1));
+            assertEquals(1999, rs.getLong(2));
+            assertEquals("1900000001", rs.getString(3));
+            assertEquals(500, rs.getLong(4));
+        }
+        Delivery d = store.loadDelivery(r.outboxIds().get(0));
+        assertEquals("OR-1", d.outRefundNo());
+        assertEquals(Long.valueOf(1999), d.paymentFen());
+        assertEquals("wxpay:refund:R-1", d.idempotencyKey());
+        assertEquals(Dispatcher.refundEvent(d).toString(),
+                "RefundEvent[wxpay:refund:R-1, order order-T-1, 500 of 1999 fen CNY, refunded " + T0 + "]");
+        assertNull(store.loadDelivery(store.record(payment("T-2"), Collections.singletonList("a"))
+                .outboxIds().get(0)).paymentFen());
+        assertThrows(IllegalArgumentException.class,
+                () -> store.recordRefund(payment("T-3"), Collections.singletonList("a")));
+    }
+
+    @Test
+    void concurrentCopiesOfARefundAreRecordedExactlyOnce() throws Exception {
+        store.record(payment("T-5"), Collections.singletonList("a"));
+        Notification n = refundOf("R-5", "T-5", 700);
+        int recorded = 0;
+        for (Object r : race(RACERS, () -> store.recordRefund(n, Arrays.asList("a", "b")))) {
+            if (!((RecordResult) r).isDuplicate()) {
+                recorded++;
+            }
+        }
+        assertEquals(1, recorded);
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_transaction WHERE event_kind = 'REFUND'"));
+        assertEquals(1 + 2, count("SELECT COUNT(*) FROM wxpay_outbox"));
+    }
+
+    @Test
+    void partialPartialAndTheRestAddUpExactlyAndNoFenMore() throws SQLException {
+        store.record(payment("T-6"), Collections.emptyList());
+        assertFalse(store.recordRefund(refundOf("R-6a", "T-6", 333), Collections.emptyList()).isDuplicate());
+        assertFalse(store.recordRefund(refundOf("R-6b", "T-6", 666), Collections.emptyList()).isDuplicate());
+        assertFalse(store.recordRefund(refundOf("R-6c", "T-6", 1000), Collections.emptyList()).isDuplicate());
+        assertEquals(1999, count("SELECT SUM(amount_fen) FROM wxpay_transaction WHERE event_kind = 'REFUND'"));
+        // A repeat of the last one is a duplicate, not an excess.
+        assertTrue(store.recordRefund(refundOf("R-6c", "T-6", 1000), Collections.emptyList()).isDuplicate());
+        assertRefused(Reason.REFUND_EXCEEDS_PAYMENT, refundOf("R-6d", "T-6", 1));
+        assertEquals(3, count("SELECT COUNT(*) FROM wxpay_transaction WHERE event_kind = 'REFUND'"));
+    }
+
+    @Test
+    void aRefundThatDoesNotFitItsPaymentIsRefusedAndWritesNothing() throws SQLException {
+        store.record(payment("T-7"), Collections.emptyList());
+        Notification.Builder base = Notification.refund().refundId("R-7").outRefundNo("OR-7")
+                .transactionId("T-7").outTradeNo("order-T-7").amountFen(100).paymentFen(1999)
+                .currency("CNY").merchantId("1900000109").appId("wxd930ea5d5a258f4f").eventTime(T0)
+                .api("v2").payload("{}");
+        assertRefused(Reason.UNKNOWN_PAYMENT, base.outTradeNo("order-other").build());
+        assertRefused(Reason.UNKNOWN_PAYMENT, base.outTradeNo("order-T-7").merchantId("1900000999").build());
+        assertRefused(Reason.CURRENCY_MISMATCH, base.merchantId("1900000109").currency("USD").build());
+        assertRefused(Reason.AMOUNT_MISMATCH, base.currency("CNY").paymentFen(2000).build());
+        assertRefused(Reason.REFUND_EXCEEDS_PAYMENT, base.paymentFen(1999).amountFen(2000).build());
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_transaction"));
+        assertFalse(store.recordRefund(base.amountFen(1999).build(), Collections.emptyList()).isDuplicate());
+    }
+
+    @Test
+    void twoDifferentRefundsRacingThatTogetherExceedThePaymentAreNotBothRecorded() throws Exception {
+        store.record(payment("T-8"), Collections.emptyList());
+        List<Notification> two = Arrays.asList(refundOf("R-8a", "T-8", 1200), refundOf("R-8b", "T-8", 1000));
+        List<Object> results = raceEach(two);
+        assertEquals(1, Collections.frequency(results, "recorded"), results.toString());
+        assertEquals(1, Collections.frequency(results, Reason.REFUND_EXCEEDS_PAYMENT), results.toString());
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_transaction WHERE event_kind = 'REFUND'"));
+    }
+
+    @Test
+    void twentyDifferentRefundsRacingNeverExceedThePayment() throws Exception {
+        store.record(payment("T-9"), Collections.emptyList());
+        List<Notification> refunds = new ArrayList<>();
+        for (int i = 0; i < RACERS; i++) {
+            refunds.add(refundOf("R-9-" + i, "T-9", 100));
+        }
+        List<Object> results = raceEach(refunds);
+        assertEquals(19, Collections.frequency(results, "recorded"), results.toString());
+        assertEquals(1, Collections.frequency(results, Reason.REFUND_EXCEEDS_PAYMENT), results.toString());
+        assertEquals(1900, count("SELECT SUM(amount_fen) FROM wxpay_transaction WHERE event_kind = 'REFUND'"));
+    }
+
+    private void assertRefused(Reason reason, Notification refund) {
+        NotifyRejected e = assertThrows(NotifyRejected.class,
+                () -> store.recordRefund(refund, Collections.singletonList("a")));
+        assertEquals(reason, e.reason());
+    }
+
+    /** Records each refund on its own thread, all released together: "recorded", "duplicate" or the reason. */
+    private List<Object> raceEach(List<Notification> refunds) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        return race(refunds.size(), () -> {
+            Notification n = refunds.get(next.getAndIncrement());
+            try {
+                return store.recordRefund(n, Collections.singletonList("a")).isDuplicate() ? "duplicate" : "recorded";
+            } catch (NotifyRejected e) {
+                return e.reason();
+            }
+        });
     }
 
     // ---- anomalies
@@ -527,6 +657,13 @@ abstract class NotifyStoreContract {
         return Notification.refund().refundId(refundId).outRefundNo("R-" + refundId).transactionId("tx-" + refundId)
                 .outTradeNo("order-" + refundId).amountFen(1999).paymentFen(1999).currency("CNY")
                 .merchantId("1900000109").appId("wxd930ea5d5a258f4f").eventTime(T0).api("v2").payload("<root/>").build();
+    }
+
+    /** A refund of {@link #payment(String) payment(transactionId)}. */
+    static Notification refundOf(String refundId, String transactionId, long fen) {
+        return Notification.refund().refundId(refundId).outRefundNo("OR-" + refundId).transactionId(transactionId)
+                .outTradeNo("order-" + transactionId).amountFen(fen).paymentFen(1999).currency("CNY")
+                .merchantId("1900000109").appId("wxd930ea5d5a258f4f").eventTime(T0).api("v2").payload("{}").build();
     }
 
     long count(String sql) throws SQLException {

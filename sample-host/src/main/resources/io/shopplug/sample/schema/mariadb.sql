@@ -31,3 +31,17 @@ CREATE TABLE IF NOT EXISTS shop_applied_event (
     applied_at      DATETIME(3)  NOT NULL,
     PRIMARY KEY (idempotency_key, listener)
 ) ENGINE = InnoDB;
+-- Added with refunds; IF NOT EXISTS so that a shop database from before is upgraded in place.
+-- refunded_fen: the order's refunds as the order-status listener has applied them.
+ALTER TABLE shop_order ADD COLUMN IF NOT EXISTS refunded_fen BIGINT NOT NULL DEFAULT 0;
+-- The refunds the listeners have seen: each listener sums those it has applied (joined with
+-- shop_applied_event) to restore stock and take back points in proportion without rounding drift.
+CREATE TABLE IF NOT EXISTS shop_refund (
+    idempotency_key VARCHAR(191) NOT NULL PRIMARY KEY,
+    refund_id       VARCHAR(64)  NOT NULL,
+    out_trade_no    VARCHAR(32)  NOT NULL,
+    refund_fen      BIGINT       NOT NULL,
+    payment_fen     BIGINT       NOT NULL,
+    refunded_at     DATETIME(3)  NOT NULL,
+    INDEX shop_refund_ix_order (out_trade_no)
+) ENGINE = InnoDB;
