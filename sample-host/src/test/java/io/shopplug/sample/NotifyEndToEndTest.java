@@ -281,9 +281,17 @@ class NotifyEndToEndTest {
         // Declared length, refused before reading; and streamed without a length, refused at the cap.
         for (HttpRequest.BodyPublisher publisher : List.of(HttpRequest.BodyPublishers.ofByteArray(huge),
                 HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge)))) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(notifyUrl))
-                    .header("Content-Type", "text/xml").timeout(Duration.ofSeconds(20))
-                    .POST(publisher).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r;
+            try {
+                r = http.send(HttpRequest.newBuilder(URI.create(notifyUrl))
+                        .header("Content-Type", "text/xml").timeout(Duration.ofSeconds(20))
+                        .POST(publisher).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException cut) {
+                // The shop answers before the client has sent everything and then closes the
+                // connection; the client may see the close (broken pipe) before the answer.
+                // Either way nothing was acknowledged; what was stored is checked below.
+                continue;
+            }
             assertEquals(200, r.statusCode());
             assertTrue(r.body().contains("<return_code><![CDATA[FAIL]]></return_code>"), r.body());
             assertTrue(r.body().contains("body too large"), r.body());
