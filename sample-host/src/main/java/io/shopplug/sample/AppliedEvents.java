@@ -56,6 +56,29 @@ final class AppliedEvents {
         }
     }
 
+    /**
+     * Claims {@code (idempotencyKey, listener)} and applies the effect on a connection whose
+     * transaction someone else owns (the plugin's delivery transaction): no commit, no rollback
+     * here; an exception undoes both when the owner rolls back.
+     */
+    Outcome applyWithin(Connection c, String idempotencyKey, String listener, Effect effect) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM shop_applied_event WHERE idempotency_key = ? AND listener = ?")) {
+            ps.setString(1, idempotencyKey);
+            ps.setString(2, listener);
+            try (var rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return Outcome.DUPLICATE;
+                }
+            }
+        }
+        if (!claim(c, idempotencyKey, listener)) {
+            return Outcome.DUPLICATE;
+        }
+        effect.apply(c);
+        return Outcome.APPLIED;
+    }
+
     private Outcome applyInTransaction(Connection c, String idempotencyKey, String listener,
             Effect effect) throws SQLException {
         try {

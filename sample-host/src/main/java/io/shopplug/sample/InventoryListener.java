@@ -3,6 +3,9 @@ package io.shopplug.sample;
 import io.shopplug.api.PaymentEvent;
 import io.shopplug.api.PaymentListener;
 import io.shopplug.api.RefundEvent;
+import io.shopplug.api.TransactionalPaymentListener;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.PreparedStatement;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -13,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * been taken, so the deduction happens even if it drives the stock below zero (an oversell the
  * shop's staff must see), and a warning says so. A refund puts its share of the quantity back.
  */
-final class InventoryListener implements PaymentListener {
+final class InventoryListener implements PaymentListener, TransactionalPaymentListener {
     static final String NAME = "inventory";
     private static final Logger LOG = LoggerFactory.getLogger(InventoryListener.class);
 
@@ -25,7 +28,17 @@ final class InventoryListener implements PaymentListener {
 
     @Override
     public void onPaid(PaymentEvent event) {
-        AppliedEvents.Outcome outcome = appliedEvents.applyOnce(event.idempotencyKey(), NAME, c -> {
+        LOG.info("{} {}: {}", NAME, appliedEvents.applyOnce(event.idempotencyKey(), NAME, paid(event)), event);
+    }
+
+    /** The same effect, inside the plugin's delivery transaction: exactly once. */
+    @Override
+    public void onPaid(PaymentEvent event, Connection connection) throws SQLException {
+        LOG.info("{} {}: {}", NAME, appliedEvents.applyWithin(connection, event.idempotencyKey(), NAME, paid(event)), event);
+    }
+
+    private AppliedEvents.Effect paid(PaymentEvent event) {
+        return c -> {
             OrderRow order = OrderRow.lock(c, event.outTradeNo());
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE shop_product SET stock = stock - ? WHERE id = ?")) {
@@ -45,8 +58,7 @@ final class InventoryListener implements PaymentListener {
                     }
                 }
             }
-        });
-        LOG.info("{} {}: {}", NAME, outcome, event);
+        };
     }
 
     /**
@@ -57,7 +69,17 @@ final class InventoryListener implements PaymentListener {
      */
     @Override
     public void onRefunded(RefundEvent event) {
-        AppliedEvents.Outcome outcome = appliedEvents.applyOnce(event.idempotencyKey(), NAME, c -> {
+        LOG.info("{} {}: {}", NAME, appliedEvents.applyOnce(event.idempotencyKey(), NAME, refunded(event)), event);
+    }
+
+    /** The same effect, inside the plugin's delivery transaction: exactly once. */
+    @Override
+    public void onRefunded(RefundEvent event, Connection connection) throws SQLException {
+        LOG.info("{} {}: {}", NAME, appliedEvents.applyWithin(connection, event.idempotencyKey(), NAME, refunded(event)), event);
+    }
+
+    private AppliedEvents.Effect refunded(RefundEvent event) {
+        return c -> {
             OrderRow order = OrderRow.lock(c, event.outTradeNo());
             long back = RefundProgress.of(c, NAME, event).share(order.quantity());
             if (back == 0) {
@@ -71,7 +93,6 @@ final class InventoryListener implements PaymentListener {
                     throw new IllegalStateException("The shop has no product " + order.productId());
                 }
             }
-        });
-        LOG.info("{} {}: {}", NAME, outcome, event);
+        };
     }
 }

@@ -3,6 +3,9 @@ package io.shopplug.sample;
 import io.shopplug.api.PaymentEvent;
 import io.shopplug.api.PaymentListener;
 import io.shopplug.api.RefundEvent;
+import io.shopplug.api.TransactionalPaymentListener;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.PreparedStatement;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -13,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * a state never moves back. Refunds move it on to partially refunded and refunded. Exactly once
  * per event (see {@link AppliedEvents}).
  */
-final class OrderStatusListener implements PaymentListener {
+final class OrderStatusListener implements PaymentListener, TransactionalPaymentListener {
     static final String NAME = "order-status";
     private static final Logger LOG = LoggerFactory.getLogger(OrderStatusListener.class);
 
@@ -25,7 +28,17 @@ final class OrderStatusListener implements PaymentListener {
 
     @Override
     public void onPaid(PaymentEvent event) {
-        AppliedEvents.Outcome outcome = appliedEvents.applyOnce(event.idempotencyKey(), NAME, c -> {
+        LOG.info("{} {}: {}", NAME, appliedEvents.applyOnce(event.idempotencyKey(), NAME, paid(event)), event);
+    }
+
+    /** The same effect, inside the plugin's delivery transaction: exactly once. */
+    @Override
+    public void onPaid(PaymentEvent event, Connection connection) throws SQLException {
+        LOG.info("{} {}: {}", NAME, appliedEvents.applyWithin(connection, event.idempotencyKey(), NAME, paid(event)), event);
+    }
+
+    private AppliedEvents.Effect paid(PaymentEvent event) {
+        return c -> {
             OrderRow order = OrderRow.lock(c, event.outTradeNo());
             if (order.status() != ShopOrderStatus.AWAITING_PAYMENT) {
                 LOG.warn("Order {} is {}, not awaiting payment: left as it is for {}",
@@ -40,8 +53,7 @@ final class OrderStatusListener implements PaymentListener {
                 ps.setString(4, ShopOrderStatus.AWAITING_PAYMENT.name());
                 ps.executeUpdate();
             }
-        });
-        LOG.info("{} {}: {}", NAME, outcome, event);
+        };
     }
 
     /**
@@ -52,7 +64,17 @@ final class OrderStatusListener implements PaymentListener {
      */
     @Override
     public void onRefunded(RefundEvent event) {
-        AppliedEvents.Outcome outcome = appliedEvents.applyOnce(event.idempotencyKey(), NAME, c -> {
+        LOG.info("{} {}: {}", NAME, appliedEvents.applyOnce(event.idempotencyKey(), NAME, refunded(event)), event);
+    }
+
+    /** The same effect, inside the plugin's delivery transaction: exactly once. */
+    @Override
+    public void onRefunded(RefundEvent event, Connection connection) throws SQLException {
+        LOG.info("{} {}: {}", NAME, appliedEvents.applyWithin(connection, event.idempotencyKey(), NAME, refunded(event)), event);
+    }
+
+    private AppliedEvents.Effect refunded(RefundEvent event) {
+        return c -> {
             OrderRow order = OrderRow.lock(c, event.outTradeNo());
             RefundProgress progress = RefundProgress.of(c, NAME, event);
             ShopOrderStatus target = progress.complete()
@@ -68,8 +90,7 @@ final class OrderStatusListener implements PaymentListener {
                 ps.setString(3, order.outTradeNo());
                 ps.executeUpdate();
             }
-        });
-        LOG.info("{} {}: {}", NAME, outcome, event);
+        };
     }
 
     /** Whether a refund may move an order from {@code from} to {@code to}: only forward, never from CANCELLED. */

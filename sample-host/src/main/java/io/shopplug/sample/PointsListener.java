@@ -3,6 +3,9 @@ package io.shopplug.sample;
 import io.shopplug.api.PaymentEvent;
 import io.shopplug.api.PaymentListener;
 import io.shopplug.api.RefundEvent;
+import io.shopplug.api.TransactionalPaymentListener;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.PreparedStatement;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -12,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Awards the order's member one point per whole yuan paid (fen / 100, rounded down), exactly once
  * per event; a refund takes back its share of them.
  */
-final class PointsListener implements PaymentListener {
+final class PointsListener implements PaymentListener, TransactionalPaymentListener {
     static final String NAME = "points";
     private static final Logger LOG = LoggerFactory.getLogger(PointsListener.class);
 
@@ -29,7 +32,17 @@ final class PointsListener implements PaymentListener {
 
     @Override
     public void onPaid(PaymentEvent event) {
-        AppliedEvents.Outcome outcome = appliedEvents.applyOnce(event.idempotencyKey(), NAME, c -> {
+        LOG.info("{} {}: {}", NAME, appliedEvents.applyOnce(event.idempotencyKey(), NAME, paid(event)), event);
+    }
+
+    /** The same effect, inside the plugin's delivery transaction: exactly once. */
+    @Override
+    public void onPaid(PaymentEvent event, Connection connection) throws SQLException {
+        LOG.info("{} {}: {}", NAME, appliedEvents.applyWithin(connection, event.idempotencyKey(), NAME, paid(event)), event);
+    }
+
+    private AppliedEvents.Effect paid(PaymentEvent event) {
+        return c -> {
             OrderRow order = OrderRow.lock(c, event.outTradeNo());
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE shop_member SET points = points + ? WHERE id = ?")) {
@@ -39,8 +52,7 @@ final class PointsListener implements PaymentListener {
                     throw new IllegalStateException("The shop has no member " + order.memberId());
                 }
             }
-        });
-        LOG.info("{} {}: {}", NAME, outcome, event);
+        };
     }
 
     /**
@@ -50,7 +62,17 @@ final class PointsListener implements PaymentListener {
      */
     @Override
     public void onRefunded(RefundEvent event) {
-        AppliedEvents.Outcome outcome = appliedEvents.applyOnce(event.idempotencyKey(), NAME, c -> {
+        LOG.info("{} {}: {}", NAME, appliedEvents.applyOnce(event.idempotencyKey(), NAME, refunded(event)), event);
+    }
+
+    /** The same effect, inside the plugin's delivery transaction: exactly once. */
+    @Override
+    public void onRefunded(RefundEvent event, Connection connection) throws SQLException {
+        LOG.info("{} {}: {}", NAME, appliedEvents.applyWithin(connection, event.idempotencyKey(), NAME, refunded(event)), event);
+    }
+
+    private AppliedEvents.Effect refunded(RefundEvent event) {
+        return c -> {
             OrderRow order = OrderRow.lock(c, event.outTradeNo());
             long back = RefundProgress.of(c, NAME, event).share(pointsFor(event.paymentFen()));
             if (back == 0) {
@@ -73,7 +95,6 @@ final class PointsListener implements PaymentListener {
                     }
                 }
             }
-        });
-        LOG.info("{} {}: {}", NAME, outcome, event);
+        };
     }
 }

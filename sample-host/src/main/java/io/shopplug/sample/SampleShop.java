@@ -117,9 +117,10 @@ public final class SampleShop implements AutoCloseable {
             DataSource ds = database.dataSource();
             Clock clock = Clock.systemUTC();
             AppliedEvents applied = new AppliedEvents(ds, clock);
-            List<PaymentListener> listeners = new ArrayList<>(List.of(new OrderStatusListener(applied),
-                    new InventoryListener(applied), new PointsListener(applied)));
-            List<TransactionalPaymentListener> transactional = new ArrayList<>();
+            // The shop's own listeners work inside the plugin's delivery transaction: exactly once.
+            List<PaymentListener> listeners = new ArrayList<>();
+            List<TransactionalPaymentListener> transactional = new ArrayList<>(List.of(
+                    new OrderStatusListener(applied), new InventoryListener(applied), new PointsListener(applied)));
             for (Object extra : extraListeners) {
                 if (extra instanceof PaymentListener l) {
                     listeners.add(l);

@@ -87,9 +87,9 @@ class CrashRecoveryTest {
         }
         // Every payment is committed; the shop's dispatch threads are stuck in the listener.
         assertEquals(PAYMENTS, count("SELECT COUNT(*) FROM wxpay_transaction"));
-        await(() -> count("SELECT COUNT(*) FROM wxpay_outbox WHERE listener LIKE 'tx:%' AND lease_owner IS NOT NULL") > 0,
+        await(() -> count("SELECT COUNT(*) FROM wxpay_outbox WHERE listener LIKE 'tx:%TestListeners%' AND lease_owner IS NOT NULL") > 0,
                 "the first shop claimed transactional deliveries");
-        assertEquals(0, count("SELECT COUNT(*) FROM wxpay_outbox WHERE listener LIKE 'tx:%' AND state = 'DELIVERED'"));
+        assertEquals(0, count("SELECT COUNT(*) FROM wxpay_outbox WHERE listener LIKE 'tx:%TestListeners%' AND state = 'DELIVERED'"));
         assertEquals(0, count("SELECT COUNT(*) FROM " + TestListeners.EFFECT_TABLE), "blocked effects are not committed");
 
         first.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no rollback by the shop

@@ -53,7 +53,8 @@ class PluginHostTest {
     @Test
     void theContextOffersTheShopsHooksAndDatabase() {
         Map<String, String> report = probe();
-        assertEquals("OrderStatusListener,InventoryListener,PointsListener", report.get("listeners"));
+        assertEquals("", report.get("listeners"));
+        assertEquals("OrderStatusListener,InventoryListener,PointsListener", report.get("transactional"));
         assertEquals("ShopOrderLookup", report.get("lookups"));
         assertEquals("0", report.get("strings"));
         assertEquals("true", report.get("dataSource"));

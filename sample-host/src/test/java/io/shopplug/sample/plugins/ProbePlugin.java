@@ -2,6 +2,7 @@ package io.shopplug.sample.plugins;
 
 import io.shopplug.api.OrderLookup;
 import io.shopplug.api.PaymentListener;
+import io.shopplug.api.TransactionalPaymentListener;
 import io.shopplug.api.PluginContext;
 import io.shopplug.api.ShopPlugin;
 import jakarta.servlet.DispatcherType;
@@ -75,6 +76,7 @@ public final class ProbePlugin implements ShopPlugin {
                 + "probeFilterSawShopFilter=" + req.getAttribute(PROBE_ATTR) + "\n"
                 + "servletSawShopFilter=" + (req.getAttribute(SHOP_FILTER_ATTR) != null) + "\n"
                 + "listeners=" + names(ctx.services(PaymentListener.class)) + "\n"
+                + "transactional=" + names(ctx.services(TransactionalPaymentListener.class)) + "\n"
                 + "lookups=" + names(ctx.services(OrderLookup.class)) + "\n"
                 + "strings=" + ctx.services(String.class).size() + "\n"
                 + "dataSource=" + ctx.dataSource().isPresent() + "\n";
