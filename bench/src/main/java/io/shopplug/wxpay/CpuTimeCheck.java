@@ -49,6 +49,13 @@ public final class CpuTimeCheck {
         wxJava2.build(v2);
         new ApiV2Benchmark.IJPay().build(v2);
 
+        // Every library is loaded and has run once: did any of them register a provider?
+        System.out.println("providers " + java.util.Arrays.stream(java.security.Security.getProviders())
+                .map(java.security.Provider::getName).toList()
+                + "; SHA256withRSA from " + java.security.Signature.getInstance("SHA256withRSA").getProvider().getName()
+                + ", AES/GCM/NoPadding from " + javax.crypto.Cipher.getInstance("AES/GCM/NoPadding").getProvider().getName()
+                + ", MD5 from " + java.security.MessageDigest.getInstance("MD5").getProvider().getName());
+
         Map<String, Callable<Object>> ops = new LinkedHashMap<>();
         ops.put("v3 plugin", () -> ApiV3Benchmark.pluginOnce(v3, plugin));
         ops.put("v3 rawFloor", () -> ApiV3Benchmark.rawFloorOnce(raw));
