@@ -32,9 +32,14 @@ import org.slf4j.LoggerFactory;
 final class SchemaMigrator {
     private static final Logger log = LoggerFactory.getLogger(SchemaMigrator.class);
 
-    /** The versions, in order; each has one script per dialect. */
+    /**
+     * The versions, in order; each has one script per dialect. Every version not yet recorded is
+     * applied, in this order, so a gap is harmless: a database at V1 and V5 takes V2 when it
+     * appears. Scripts of different features therefore must not depend on each other.
+     */
     static final List<Migration> MIGRATIONS = Collections.unmodifiableList(Arrays.asList(
-            new Migration(1, "init")));
+            new Migration(1, "init"),
+            new Migration(5, "reconciliation")));
 
     /** How long a node waits for another node's migration, in seconds. */
     private static final int LOCK_WAIT_SECONDS = 60;
