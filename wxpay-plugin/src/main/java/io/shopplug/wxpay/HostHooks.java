@@ -2,6 +2,7 @@ package io.shopplug.wxpay;
 
 import io.shopplug.api.OrderLookup;
 import io.shopplug.api.PaymentListener;
+import io.shopplug.api.PendingOrders;
 import io.shopplug.api.PluginContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,13 +12,17 @@ import java.util.ServiceLoader;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 
-/** What the host gives the plugin: its order lookup, listeners, DataSource and on/off switch. */
+/**
+ * What the host gives the plugin: its order lookup, listeners, pending orders (optional), DataSource
+ * and on/off switch.
+ */
 final class HostHooks {
     private final List<OrderLookup> lookups;
     private final List<PaymentListener> listeners;
     private final BooleanSupplier enabled;
     private final Optional<DataSource> dataSource;
     private final Map<String, String> settings;
+    private final List<PendingOrders> pendingOrders;
 
     HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
             Optional<DataSource> dataSource) {
@@ -26,6 +31,12 @@ final class HostHooks {
 
     HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
             Optional<DataSource> dataSource, Map<String, String> settings) {
+        this(lookups, listeners, enabled, dataSource, settings, List.of());
+    }
+
+    HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
+            Optional<DataSource> dataSource, Map<String, String> settings, List<PendingOrders> pendingOrders) {
+        this.pendingOrders = List.copyOf(pendingOrders);
         this.lookups = List.copyOf(lookups);
         this.listeners = List.copyOf(listeners);
         this.enabled = enabled;
@@ -36,13 +47,13 @@ final class HostHooks {
     /** From a host that starts plugins itself. */
     static HostHooks of(PluginContext context) {
         return new HostHooks(context.services(OrderLookup.class), context.services(PaymentListener.class),
-                context::isEnabled, context.dataSource(), context.settings());
+                context::isEnabled, context.dataSource(), context.settings(), context.services(PendingOrders.class));
     }
 
     /** Zero host code: the webapp's implementations registered in {@code META-INF/services}. */
     static HostHooks discover(ClassLoader loader) {
         return new HostHooks(load(OrderLookup.class, loader), load(PaymentListener.class, loader),
-                () -> true, Optional.empty());
+                () -> true, Optional.empty(), Map.of(), load(PendingOrders.class, loader));
     }
 
     private static <T> List<T> load(Class<T> type, ClassLoader loader) {
@@ -59,11 +70,18 @@ final class HostHooks {
         } else if (lookups.size() > 1) {
             problems.add("the host provides " + lookups.size() + " OrderLookups (exactly one is needed)");
         }
+        if (pendingOrders.size() > 1) {
+            problems.add("the host provides " + pendingOrders.size() + " PendingOrders (at most one)");
+        }
         return problems;
     }
 
     OrderLookup orderLookup() { return lookups.get(0); }
     List<PaymentListener> listeners() { return listeners; }
+    /** The host's pending orders, for reconciliation; empty when it offers none. */
+    Optional<PendingOrders> pendingOrders() {
+        return pendingOrders.isEmpty() ? Optional.empty() : Optional.of(pendingOrders.get(0));
+    }
     boolean hostEnabled() { return enabled.getAsBoolean(); }
     Optional<DataSource> dataSource() { return dataSource; }
     /** The host's own settings for the plugin; they override every other source. */
