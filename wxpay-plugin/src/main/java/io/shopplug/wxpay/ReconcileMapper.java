@@ -17,7 +17,8 @@ interface ReconcileMapper {
 
     void insertLease(@Param("name") String name, @Param("owner") String owner, @Param("until") Instant until);
 
-    int releaseLease(@Param("name") String name, @Param("owner") String owner, @Param("now") Instant now);
+    /** Sets {@code lease_until} to {@code until} (in the past) when {@code owner} holds the lease. */
+    int releaseLease(@Param("name") String name, @Param("owner") String owner, @Param("until") Instant until);
 
     int countPayments(@Param("outTradeNo") String outTradeNo);
 

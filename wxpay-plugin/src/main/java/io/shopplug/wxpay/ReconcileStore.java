@@ -63,7 +63,8 @@ final class ReconcileStore {
     /** Gives the lease up at once if {@code owner} holds it, so another node may take over. */
     void releaseLease(String owner) {
         try (SqlSession s = sessions.openSession(true)) {
-            s.getMapper(ReconcileMapper.class).releaseLease(LEASE, owner, now());
+            // Ran out a moment ago: any claim from now on succeeds.
+            s.getMapper(ReconcileMapper.class).releaseLease(LEASE, owner, now().minusMillis(1));
         }
     }
 

@@ -102,11 +102,18 @@ final class SchemaMigrator {
 
     private final DataSource dataSource;
     private final Clock clock;
+    private final List<Migration> migrations;
 
     /** @param clock the time written to {@code applied_at} */
     SchemaMigrator(DataSource dataSource, Clock clock) {
+        this(dataSource, clock, MIGRATIONS);
+    }
+
+    /** With another list of versions (tests of gaps and upgrades). */
+    SchemaMigrator(DataSource dataSource, Clock clock, List<Migration> migrations) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.migrations = Collections.unmodifiableList(new ArrayList<>(migrations));
     }
 
     /**
@@ -275,9 +282,9 @@ final class SchemaMigrator {
         return false;
     }
 
-    private static List<Migration> pending(Set<Integer> applied) {
+    private List<Migration> pending(Set<Integer> applied) {
         List<Migration> pending = new ArrayList<>();
-        for (Migration m : MIGRATIONS) {
+        for (Migration m : migrations) {
             if (!applied.contains(m.version)) {
                 pending.add(m);
             }

@@ -38,20 +38,24 @@ final class SchemaMigratorTest {
     @Test
     void appliesOnceThenIsANoOp() throws SQLException {
         SchemaMigrator migrator = new SchemaMigrator(dataSource, clock);
-        assertEquals(Collections.singletonList(1), migrator.migrate());
+        assertEquals(Arrays.asList(1, 5), migrator.migrate());
         assertEquals(Collections.emptyList(), migrator.migrate());
         assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock).migrate());
 
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(
-                        "SELECT version, description, applied_at FROM wxpay_schema_version")) {
+                        "SELECT version, description, applied_at FROM wxpay_schema_version ORDER BY version")) {
             assertTrue(rs.next());
             assertEquals(1, rs.getInt(1));
             assertEquals("init", rs.getString(2));
             assertEquals(LocalDateTime.of(2024, 6, 18, 4, 5, 6, 789_000_000), rs.getObject(3, LocalDateTime.class));
+            assertTrue(rs.next());
+            assertEquals(5, rs.getInt(1));
+            assertEquals("reconciliation", rs.getString(2));
             assertFalse(rs.next());
         }
-        for (String table : Arrays.asList("WXPAY_TRANSACTION", "WXPAY_OUTBOX", "WXPAY_ANOMALY", "WXPAY_NOTIFY_LOG")) {
+        for (String table : Arrays.asList("WXPAY_TRANSACTION", "WXPAY_OUTBOX", "WXPAY_ANOMALY", "WXPAY_NOTIFY_LOG",
+                "WXPAY_LEASE", "WXPAY_RECONCILE_RUN", "WXPAY_RECONCILE_FINDING")) {
             try (Connection c = dataSource.getConnection();
                     ResultSet rs = c.getMetaData().getTables(null, null, table, null)) {
                 assertTrue(rs.next(), table);
@@ -66,10 +70,22 @@ final class SchemaMigratorTest {
                     + " description VARCHAR(200) NOT NULL, applied_at TIMESTAMP(3) NOT NULL)");
             st.execute("INSERT INTO wxpay_schema_version VALUES (1, 'init', TIMESTAMP '2020-01-01 00:00:00')");
         }
-        assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock).migrate());
+        assertEquals(Collections.singletonList(5), new SchemaMigrator(dataSource, clock).migrate());
         try (Connection c = dataSource.getConnection();
                 ResultSet rs = c.getMetaData().getTables(null, null, "WXPAY_TRANSACTION", null)) {
             assertFalse(rs.next(), "V1 ran although it was recorded");
+        }
+    }
+
+    @Test
+    void aDatabaseAtV1TakesV5WhateverCameBetween() throws SQLException {
+        // A database of V1 alone (V2 to V4 belong to other features and may or may not exist).
+        assertEquals(Collections.singletonList(1), new SchemaMigrator(dataSource, clock,
+                Collections.singletonList(new Migration(1, "init"))).migrate());
+        assertEquals(Collections.singletonList(5), new SchemaMigrator(dataSource, clock).migrate());
+        try (Connection c = dataSource.getConnection();
+                ResultSet rs = c.getMetaData().getTables(null, null, "WXPAY_LEASE", null)) {
+            assertTrue(rs.next());
         }
     }
 
