@@ -2,6 +2,7 @@ package io.shopplug.sample;
 
 import io.shopplug.api.OrderLookup;
 import io.shopplug.api.PaymentListener;
+import io.shopplug.api.PendingOrders;
 import io.shopplug.api.PluginContext;
 import io.shopplug.api.ShopPlugin;
 import jakarta.servlet.ServletContainerInitializer;
@@ -67,21 +68,26 @@ public final class PluginHost {
 
     private final Map<Class<?>, List<?>> services;
     private final DataSource dataSource;
+    private final Map<String, String> pluginSettings;
     private final ClassLoader classLoader;
     private final Map<String, Entry> entries = Collections.synchronizedMap(new LinkedHashMap<>());
 
     /**
      * @param listeners the shop's payment listeners, in the order they are to be called
      * @param orderLookup the shop's order lookup
+     * @param pendingOrders the shop's orders awaiting payment, for reconciliation
      * @param dataSource the shop's database, offered to plugins for their own tables
+     * @param pluginSettings settings the shop hands every plugin ({@link PluginContext#settings()})
      * @param classLoader where to look for plugins
      */
-    PluginHost(List<PaymentListener> listeners, OrderLookup orderLookup, DataSource dataSource,
-            ClassLoader classLoader) {
+    PluginHost(List<PaymentListener> listeners, OrderLookup orderLookup, PendingOrders pendingOrders,
+            DataSource dataSource, Map<String, String> pluginSettings, ClassLoader classLoader) {
         this.services = Map.of(
                 PaymentListener.class, List.copyOf(listeners),
-                OrderLookup.class, List.of(orderLookup));
+                OrderLookup.class, List.of(orderLookup),
+                PendingOrders.class, List.of(pendingOrders));
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.pluginSettings = Map.copyOf(pluginSettings);
         this.classLoader = classLoader;
     }
 
@@ -253,6 +259,11 @@ public final class PluginHost {
         @Override
         public Optional<DataSource> dataSource() {
             return Optional.of(dataSource);
+        }
+
+        @Override
+        public Map<String, String> settings() {
+            return pluginSettings;
         }
 
         @Override
