@@ -20,8 +20,8 @@ public interface PluginContext {
 
     /**
      * The host's implementations of a hook type, such as every {@link PaymentListener}, every
-     * {@link TransactionalPaymentListener} or the one {@link OrderLookup}. Returns an empty list
-     * when the host offers none; never null.
+     * {@link TransactionalPaymentListener}, the one {@link OrderLookup} or the optional
+     * {@link PendingOrders}. Returns an empty list when the host offers none; never null.
      */
     <T> List<T> services(Class<T> type);
 

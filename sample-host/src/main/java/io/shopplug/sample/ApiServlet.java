@@ -27,6 +27,7 @@ final class ApiServlet extends HttpServlet {
     private static final Pattern ORDER_PAY = Pattern.compile("/orders/([^/]+)/pay");
     private static final Pattern ORDER_PAYMENT = Pattern.compile("/orders/([^/]+)/payment");
     private static final Pattern ORDER_REFUND = Pattern.compile("/orders/([^/]+)/refund");
+    private static final String DROP_NOTIFICATIONS = "/simulator/drop-notifications";
     private static final Pattern PLUGIN_ENABLED = Pattern.compile("/admin/plugins/([^/]+)/enabled");
 
     private final transient ShopStore store;
@@ -50,6 +51,8 @@ final class ApiServlet extends HttpServlet {
                 Json.write(resp, 200, store.products());
             } else if (path.equals("/members")) {
                 Json.write(resp, 200, store.members());
+            } else if (path.equals(DROP_NOTIFICATIONS)) {
+                Json.write(resp, 200, Map.of("drop", gateway.droppingNotifications()));
             } else if (path.equals("/plugins")) {
                 Json.write(resp, 200, plugins.plugins().stream().map(ApiServlet::plugin).toList());
             } else if ((m = ORDER.matcher(path)).matches()) {
@@ -93,6 +96,8 @@ final class ApiServlet extends HttpServlet {
                 refund(m.group(1), req, body, resp);
             } else if ((m = PLUGIN_ENABLED.matcher(path)).matches()) {
                 setEnabled(m.group(1), req, body, resp);
+            } else if (path.equals(DROP_NOTIFICATIONS)) {
+                dropNotifications(req, body, resp);
             } else {
                 Json.error(resp, 404, "not found");
             }
@@ -220,6 +225,33 @@ final class ApiServlet extends HttpServlet {
         } else {
             Json.write(resp, 200, plugin(plugin.get()));
         }
+    }
+
+    /** Demo switch (admin): the simulator loses notifications, so only reconciliation pays. */
+    private void dropNotifications(HttpServletRequest req, byte[] body, HttpServletResponse resp)
+            throws IOException {
+        if (!auth.isAdmin(req)) {
+            Json.error(resp, 401, "admin login required");
+            return;
+        }
+        if (!auth.csrfOk(req, req.getHeader(AdminAuth.CSRF_HEADER))) {
+            Json.error(resp, 403, "missing or wrong " + AdminAuth.CSRF_HEADER);
+            return;
+        }
+        if (!isJson(req)) {
+            Json.error(resp, 415, "Content-Type must be application/json");
+            return;
+        }
+        JsonNode drop = Json.readObject(body).get("drop");
+        if (drop == null || !drop.isBoolean()) {
+            Json.error(resp, 400, "drop must be true or false");
+            return;
+        }
+        if (!gateway.dropNotifications(drop.booleanValue())) {
+            Json.error(resp, 409, "this payment gateway cannot drop notifications");
+            return;
+        }
+        Json.write(resp, 200, Map.of("drop", gateway.droppingNotifications()));
     }
 
     private Optional<ShopStore.OrderView> findOrder(String outTradeNo) {

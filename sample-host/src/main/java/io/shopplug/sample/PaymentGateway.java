@@ -60,6 +60,29 @@ interface PaymentGateway extends AutoCloseable {
     /** The refunds of an order asked for since the shop started, oldest first. */
     List<Refund> refunds(String outTradeNo);
 
+    /**
+     * The base URL of the WeChat Pay API this gateway plays (for the plugin's order queries), or
+     * empty when it plays none.
+     */
+    default Optional<String> apiBaseUrl() {
+        return Optional.empty();
+    }
+
+    /**
+     * Demo and test switch: while on, payments are made but their notifications are lost, so only
+     * the plugin's reconciliation can find them.
+     *
+     * @return false if this gateway cannot lose notifications
+     */
+    default boolean dropNotifications(boolean drop) {
+        return false;
+    }
+
+    /** Whether notifications are being lost on purpose (see {@link #dropNotifications}). */
+    default boolean droppingNotifications() {
+        return false;
+    }
+
     @Override
     void close();
 }

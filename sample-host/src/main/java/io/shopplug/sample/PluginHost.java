@@ -2,6 +2,7 @@ package io.shopplug.sample;
 
 import io.shopplug.api.OrderLookup;
 import io.shopplug.api.PaymentListener;
+import io.shopplug.api.PendingOrders;
 import io.shopplug.api.PluginContext;
 import io.shopplug.api.ShopPlugin;
 import io.shopplug.api.TransactionalPaymentListener;
@@ -68,31 +69,35 @@ public final class PluginHost {
 
     private final Map<Class<?>, List<?>> services;
     private final DataSource dataSource;
+    private final Map<String, String> pluginSettings;
     private final ClassLoader classLoader;
     private final Map<String, Entry> entries = Collections.synchronizedMap(new LinkedHashMap<>());
 
-    /**
-     * @param listeners the shop's payment listeners, in the order they are to be called
-     * @param orderLookup the shop's order lookup
-     * @param dataSource the shop's database, offered to plugins for their own tables
-     * @param classLoader where to look for plugins
-     */
     PluginHost(List<PaymentListener> listeners, OrderLookup orderLookup, DataSource dataSource,
             ClassLoader classLoader) {
-        this(listeners, List.of(), orderLookup, dataSource, classLoader);
+        this(listeners, List.of(), orderLookup, null, dataSource, Map.of(), classLoader);
     }
 
     /**
+     * @param listeners the shop's plain payment listeners
      * @param transactionalListeners the shop's listeners that work in the plugin's transaction
      *     (the plugin keeps its tables in the shop's database, so their effects are exactly once)
+     * @param orderLookup the shop's order lookup
+     * @param pendingOrders the shop's orders awaiting payment, for reconciliation; null for none
+     * @param dataSource the shop's database, offered to plugins for their own tables
+     * @param pluginSettings settings the shop hands every plugin ({@link PluginContext#settings()})
+     * @param classLoader where to look for plugins
      */
     PluginHost(List<PaymentListener> listeners, List<TransactionalPaymentListener> transactionalListeners,
-            OrderLookup orderLookup, DataSource dataSource, ClassLoader classLoader) {
+            OrderLookup orderLookup, PendingOrders pendingOrders, DataSource dataSource,
+            Map<String, String> pluginSettings, ClassLoader classLoader) {
         this.services = Map.of(
                 PaymentListener.class, List.copyOf(listeners),
                 TransactionalPaymentListener.class, List.copyOf(transactionalListeners),
-                OrderLookup.class, List.of(orderLookup));
+                OrderLookup.class, List.of(orderLookup),
+                PendingOrders.class, pendingOrders == null ? List.of() : List.of(pendingOrders));
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.pluginSettings = Map.copyOf(pluginSettings);
         this.classLoader = classLoader;
     }
 
@@ -264,6 +269,11 @@ public final class PluginHost {
         @Override
         public Optional<DataSource> dataSource() {
             return Optional.of(dataSource);
+        }
+
+        @Override
+        public Map<String, String> settings() {
+            return pluginSettings;
         }
 
         @Override

@@ -7,7 +7,9 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -129,9 +131,6 @@ public final class SampleShop implements AutoCloseable {
                     transactional.add(l);
                 }
             }
-            PluginHost plugins = new PluginHost(listeners, transactional, new ShopOrderLookup(ds), ds,
-                    Thread.currentThread().getContextClassLoader());
-
             HttpConfiguration http = new HttpConfiguration();
             http.setSendServerVersion(false);
             ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
@@ -141,6 +140,9 @@ public final class SampleShop implements AutoCloseable {
             String publicHost = publicHost(settings.host());
             gateway = gatewayFactory.create(settings,
                     () -> URI.create("http://" + publicHost + ":" + connector.getLocalPort() + "/"));
+            PluginHost plugins = new PluginHost(listeners, transactional, new ShopOrderLookup(ds),
+                    new ShopPendingOrders(ds), ds, pluginSettings(settings, gateway),
+                    Thread.currentThread().getContextClassLoader());
 
             ShopStore store = new ShopStore(ds, clock);
             AdminAuth auth = new AdminAuth(settings.adminUser(), settings.adminPassword());
@@ -161,6 +163,18 @@ public final class SampleShop implements AutoCloseable {
             database.close();
             throw new IllegalStateException("The sample shop could not start: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What the shop tells its plugins: where WeChat Pay's API is (the simulator's, when the gateway
+     * plays one) and how soon to reconcile ({@code shop.reconcile.*} → {@code wxpay.reconcile.*}).
+     */
+    static Map<String, String> pluginSettings(ShopSettings settings, PaymentGateway gateway) {
+        Map<String, String> plugin = new HashMap<>();
+        gateway.apiBaseUrl().ifPresent(url -> plugin.put("wxpay.api-base-url", url));
+        plugin.put("wxpay.reconcile.delay-seconds", Integer.toString(settings.reconcileDelaySeconds()));
+        plugin.put("wxpay.reconcile.interval-seconds", Integer.toString(settings.reconcileIntervalSeconds()));
+        return plugin;
     }
 
     private static ServletContextHandler context(ShopStore store, PaymentGateway gateway,

@@ -19,6 +19,12 @@ import java.util.function.Function;
  * @param adminPassword {@value #ADMIN_PASSWORD}: default {@code admin} (demo only)
  * @param simulatorCompress {@value #SIMULATOR_COMPRESS}: how many times faster than real time the
  *     WeChat Pay simulator runs its retry schedule; default {@code 1}
+ * @param simulatorDropNotifications {@value #SIMULATOR_DROP_NOTIFICATIONS}: the simulator loses
+ *     every notification (only reconciliation finds the payments); default {@code false}
+ * @param reconcileDelaySeconds {@value #RECONCILE_DELAY_SECONDS}: handed to the plugin as
+ *     {@code wxpay.reconcile.delay-seconds}; default {@code 300}
+ * @param reconcileIntervalSeconds {@value #RECONCILE_INTERVAL_SECONDS}: handed to the plugin as
+ *     {@code wxpay.reconcile.interval-seconds}; default {@code 60}
  */
 public record ShopSettings(
         String host,
@@ -28,7 +34,10 @@ public record ShopSettings(
         String dbPassword,
         String adminUser,
         String adminPassword,
-        long simulatorCompress) {
+        long simulatorCompress,
+        boolean simulatorDropNotifications,
+        int reconcileDelaySeconds,
+        int reconcileIntervalSeconds) {
 
     /** Listening address; default {@code 127.0.0.1}. */
     public static final String HOST = "shop.host";
@@ -46,6 +55,13 @@ public record ShopSettings(
     public static final String ADMIN_PASSWORD = "shop.admin.password";
     /** Time compression of the simulator's retry schedule; default {@code 1} (real time). */
     public static final String SIMULATOR_COMPRESS = "shop.simulator.compress";
+
+    /** Whether the simulator loses every notification; default {@code false}. */
+    public static final String SIMULATOR_DROP_NOTIFICATIONS = "shop.simulator.drop-notifications";
+    /** Seconds after placing an order before the plugin queries it; default {@code 300}. */
+    public static final String RECONCILE_DELAY_SECONDS = "shop.reconcile.delay-seconds";
+    /** Seconds between the plugin's reconciliation runs; default {@code 60}. */
+    public static final String RECONCILE_INTERVAL_SECONDS = "shop.reconcile.interval-seconds";
 
     /** The default database: an H2 file next to the working directory. */
     public static final String DEFAULT_DB_URL = "jdbc:h2:file:./data/shop;DB_CLOSE_ON_EXIT=FALSE";
@@ -104,6 +120,12 @@ public record ShopSettings(
                 problems.append("\n  ").append(SIMULATOR_COMPRESS).append(" is not a whole number");
             }
         }
+        int delay = wholeNumber(source, RECONCILE_DELAY_SECONDS, 300, problems);
+        int interval = wholeNumber(source, RECONCILE_INTERVAL_SECONDS, 60, problems);
+        String drop = orDefault(source.apply(SIMULATOR_DROP_NOTIFICATIONS), "false");
+        if (!drop.equalsIgnoreCase("true") && !drop.equalsIgnoreCase("false")) {
+            problems.append("\n  ").append(SIMULATOR_DROP_NOTIFICATIONS).append(" must be true or false");
+        }
         if (problems.length() > 0) {
             throw new IllegalArgumentException("Invalid shop settings:" + problems);
         }
@@ -115,7 +137,23 @@ public record ShopSettings(
                 orDefault(source.apply(DB_PASSWORD), ""),
                 orDefault(source.apply(ADMIN_USER), DEMO_ADMIN),
                 orDefault(source.apply(ADMIN_PASSWORD), DEMO_ADMIN),
-                compress);
+                compress,
+                drop.equalsIgnoreCase("true"),
+                delay,
+                interval);
+    }
+
+    private static int wholeNumber(Function<String, String> source, String key, int dflt, StringBuilder problems) {
+        String raw = source.apply(key);
+        if (raw == null || raw.isBlank()) {
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(raw.trim());
+        } catch (NumberFormatException e) {
+            problems.append("\n  ").append(key).append(" is not a whole number");
+            return dflt;
+        }
     }
 
     private static String orDefault(String value, String fallback) {
@@ -125,7 +163,7 @@ public record ShopSettings(
     /** A copy listening on another port. */
     public ShopSettings withPort(int newPort) {
         return new ShopSettings(host, newPort, dbUrl, dbUser, dbPassword, adminUser, adminPassword,
-                simulatorCompress);
+                simulatorCompress, simulatorDropNotifications, reconcileDelaySeconds, reconcileIntervalSeconds);
     }
 
     /** Whether the admin credentials are still the demo ones. */
@@ -143,6 +181,8 @@ public record ShopSettings(
     @Override
     public String toString() {
         return "ShopSettings[" + host + ":" + port + ", " + redactedDbUrl() + ", db user " + dbUser
-                + ", admin " + adminUser + ", simulator x" + simulatorCompress + "]";
+                + ", admin " + adminUser + ", simulator x" + simulatorCompress
+                + (simulatorDropNotifications ? " dropping notifications" : "")
+                + ", reconcile after " + reconcileDelaySeconds + " s every " + reconcileIntervalSeconds + " s]";
     }
 }

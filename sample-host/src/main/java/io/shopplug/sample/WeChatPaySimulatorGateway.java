@@ -8,6 +8,7 @@ import io.shopplug.simulator.RefundNotice;
 import io.shopplug.simulator.SimulatedRefund;
 import io.shopplug.simulator.SimulatedPayment;
 import io.shopplug.simulator.Simulator;
+import io.shopplug.simulator.SimulatorServer;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * Pays and refunds orders through the local WeChat Pay simulator: it signs an APIv2 payment notice
  * (or encrypts a refund notice) with the demo merchant's key and delivers it to the shop's notify path with WeChat's retry schedule
  * (compressed by {@code shop.simulator.compress}) until the shop answers SUCCESS. The attempts are
- * kept in memory for the order page; a restart forgets them.
+ * kept in memory for the order page; a restart forgets them. It also plays WeChat Pay's API on
+ * 127.0.0.1 ({@link SimulatorServer}: order queries) for the plugin's reconciliation, and can lose
+ * notifications on purpose ({@code shop.simulator.drop-notifications}).
  */
 final class WeChatPaySimulatorGateway implements PaymentGateway {
     private static final Logger LOG = LoggerFactory.getLogger(WeChatPaySimulatorGateway.class);
@@ -72,6 +75,7 @@ final class WeChatPaySimulatorGateway implements PaymentGateway {
 
     private final Simulator simulator;
     private final NotifyDelivery delivery;
+    private final SimulatorServer api;
     private final Supplier<URI> notifyUrl;
     private final Map<String, Tracked> payments = new ConcurrentHashMap<>();
     private final Map<String, List<TrackedRefund>> refunds = new ConcurrentHashMap<>();
@@ -81,6 +85,7 @@ final class WeChatPaySimulatorGateway implements PaymentGateway {
         this.simulator = new Simulator(Merchant.of(merchant.appId(), merchant.mchId(),
                 merchant.apiV2Key(), merchant.signType()), Clock.systemUTC(), delivery);
         this.notifyUrl = Objects.requireNonNull(notifyUrl, "notifyUrl");
+        this.api = SimulatorServer.start(Clock.systemUTC(), simulator);
     }
 
     /** The shop's gateway: the merchant from {@code wxpay.properties}, notifying the shop itself. */
@@ -88,8 +93,11 @@ final class WeChatPaySimulatorGateway implements PaymentGateway {
         MerchantSettings merchant = MerchantSettings.fromClassPath(SampleShop.class.getClassLoader());
         LOG.info("WeChat Pay simulator for {}, retry schedule compressed {}x", merchant,
                 settings.simulatorCompress());
-        return new WeChatPaySimulatorGateway(merchant, settings.simulatorCompress(),
+        WeChatPaySimulatorGateway gateway = new WeChatPaySimulatorGateway(merchant, settings.simulatorCompress(),
                 () -> shopBaseUri.get().resolve(merchant.notifyPath()));
+        gateway.dropNotifications(settings.simulatorDropNotifications());
+        LOG.info("WeChat Pay simulator API at {}", gateway.api.baseUrl());
+        return gateway;
     }
 
     @Override
@@ -160,9 +168,27 @@ final class WeChatPaySimulatorGateway implements PaymentGateway {
         return tracked == null ? List.of() : tracked.stream().map(TrackedRefund::view).toList();
     }
 
-    /** Stops delivering; pending deliveries end as cancelled. */
+    @Override
+    public Optional<String> apiBaseUrl() {
+        return Optional.of(api.baseUrl());
+    }
+
+    @Override
+    public boolean dropNotifications(boolean drop) {
+        simulator.dropNotifications(drop);
+        LOG.info("WeChat Pay simulator {} notifications", drop ? "drops" : "delivers");
+        return true;
+    }
+
+    @Override
+    public boolean droppingNotifications() {
+        return simulator.droppingNotifications();
+    }
+
+    /** Stops delivering (pending deliveries end as cancelled) and stops the API. */
     @Override
     public void close() {
         delivery.close();
+        api.close();
     }
 }

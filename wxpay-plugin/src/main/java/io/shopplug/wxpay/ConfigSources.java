@@ -54,11 +54,14 @@ final class ConfigSources {
         return merged;
     }
 
-    /** {@code WXPAY_API_V2_KEY_FILE} → {@code wxpay.api-v2-key-file}; {@code WXPAY_DB_URL} → {@code wxpay.db.url}. */
+    /** {@code WXPAY_API_V2_KEY_FILE} → {@code wxpay.api-v2-key-file}; {@code WXPAY_DB_URL} → {@code wxpay.db.url}; {@code WXPAY_RECONCILE_DELAY_SECONDS} → {@code wxpay.reconcile.delay-seconds}. */
     static String fromEnvironmentName(String name) {
         String rest = name.substring("WXPAY_".length()).toLowerCase(Locale.ROOT);
         if (rest.startsWith("db_")) {
             return "wxpay.db." + rest.substring(3).replace('_', '-');
+        }
+        if (rest.startsWith("reconcile_")) {
+            return "wxpay.reconcile." + rest.substring(10).replace('_', '-');
         }
         if (rest.startsWith("dispatch_")) {
             return "wxpay.dispatch." + rest.substring(9).replace('_', '-');

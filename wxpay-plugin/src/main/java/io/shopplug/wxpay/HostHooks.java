@@ -2,6 +2,7 @@ package io.shopplug.wxpay;
 
 import io.shopplug.api.OrderLookup;
 import io.shopplug.api.PaymentListener;
+import io.shopplug.api.PendingOrders;
 import io.shopplug.api.PluginContext;
 import io.shopplug.api.TransactionalPaymentListener;
 import java.util.ArrayList;
@@ -12,7 +13,10 @@ import java.util.ServiceLoader;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 
-/** What the host gives the plugin: its order lookup, listeners, DataSource and on/off switch. */
+/**
+ * What the host gives the plugin: its order lookup, listeners, pending orders (optional), DataSource
+ * and on/off switch.
+ */
 final class HostHooks {
     private final List<OrderLookup> lookups;
     private final List<PaymentListener> listeners;
@@ -20,40 +24,48 @@ final class HostHooks {
     private final BooleanSupplier enabled;
     private final Optional<DataSource> dataSource;
     private final Map<String, String> settings;
+    private final List<PendingOrders> pendingOrders;
 
     HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
             Optional<DataSource> dataSource) {
-        this(lookups, listeners, List.of(), enabled, dataSource, Map.of());
+        this(lookups, listeners, List.of(), enabled, dataSource, Map.of(), List.of());
     }
 
     HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners,
             List<TransactionalPaymentListener> transactionalListeners, BooleanSupplier enabled,
             Optional<DataSource> dataSource) {
-        this(lookups, listeners, transactionalListeners, enabled, dataSource, Map.of());
+        this(lookups, listeners, transactionalListeners, enabled, dataSource, Map.of(), List.of());
+    }
+
+    HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
+            Optional<DataSource> dataSource, Map<String, String> settings, List<PendingOrders> pendingOrders) {
+        this(lookups, listeners, List.of(), enabled, dataSource, settings, pendingOrders);
     }
 
     HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners,
             List<TransactionalPaymentListener> transactionalListeners, BooleanSupplier enabled,
-            Optional<DataSource> dataSource, Map<String, String> settings) {
+            Optional<DataSource> dataSource, Map<String, String> settings, List<PendingOrders> pendingOrders) {
         this.lookups = List.copyOf(lookups);
         this.listeners = List.copyOf(listeners);
         this.transactionalListeners = List.copyOf(transactionalListeners);
         this.enabled = enabled;
         this.dataSource = dataSource;
         this.settings = Map.copyOf(settings);
+        this.pendingOrders = List.copyOf(pendingOrders);
     }
 
     /** From a host that starts plugins itself. */
     static HostHooks of(PluginContext context) {
         return new HostHooks(context.services(OrderLookup.class), context.services(PaymentListener.class),
                 context.services(TransactionalPaymentListener.class), context::isEnabled,
-                context.dataSource(), context.settings());
+                context.dataSource(), context.settings(), context.services(PendingOrders.class));
     }
 
     /** Zero host code: the webapp's implementations registered in {@code META-INF/services}. */
     static HostHooks discover(ClassLoader loader) {
         return new HostHooks(load(OrderLookup.class, loader), load(PaymentListener.class, loader),
-                load(TransactionalPaymentListener.class, loader), () -> true, Optional.empty());
+                load(TransactionalPaymentListener.class, loader), () -> true, Optional.empty(), Map.of(),
+                load(PendingOrders.class, loader));
     }
 
     private static <T> List<T> load(Class<T> type, ClassLoader loader) {
@@ -70,6 +82,9 @@ final class HostHooks {
         } else if (lookups.size() > 1) {
             problems.add("the host provides " + lookups.size() + " OrderLookups (exactly one is needed)");
         }
+        if (pendingOrders.size() > 1) {
+            problems.add("the host provides " + pendingOrders.size() + " PendingOrders (at most one)");
+        }
         return problems;
     }
 
@@ -77,6 +92,10 @@ final class HostHooks {
     List<PaymentListener> listeners() { return listeners; }
     /** Listeners whose effect commits in the plugin's delivery transaction. */
     List<TransactionalPaymentListener> transactionalListeners() { return transactionalListeners; }
+    /** The host's pending orders, for reconciliation; empty when it offers none. */
+    Optional<PendingOrders> pendingOrders() {
+        return pendingOrders.isEmpty() ? Optional.empty() : Optional.of(pendingOrders.get(0));
+    }
     boolean hostEnabled() { return enabled.getAsBoolean(); }
     Optional<DataSource> dataSource() { return dataSource; }
     /** The host's own settings for the plugin; they override every other source. */

@@ -100,6 +100,7 @@ final class Merchants {
         private final ResourceCipher v3Cipher;
         private final boolean downloadsCertificates;
         private final ApiV2RefundCipher v2RefundCipher;
+        private final ApiV3RequestSigner requestSigner;
 
         Merchant(MerchantConfig config, Clock clock, String apiBaseUrl, List<String> problems) {
             this.config = config;
@@ -109,6 +110,7 @@ final class Merchants {
             this.v3Cipher = v3Key == null ? null : new ResourceCipher(v3Key);
             this.downloadsCertificates = v3Key != null && config.platformCertFiles().isEmpty()
                     && config.privateKeyFile().isPresent();
+            this.requestSigner = requestSigner(config, clock, problems);
             this.platformKeys = v3Key == null ? null : platformKeys(config, clock, apiBaseUrl, problems);
             this.v3Verifier = platformKeys == null ? null : new ApiV3Verifier(platformKeys, clock);
         }
@@ -119,14 +121,8 @@ final class Merchants {
             boolean fromFiles = !c.platformCertFiles().isEmpty();
             if (fromFiles) {
                 keys.certificates(() -> readAll(c.platformCertFiles()));
-            } else if (downloadsCertificates) {
-                try {
-                    ApiV3RequestSigner signer = new ApiV3RequestSigner(c.mchId(), c.certSerial().orElseThrow(),
-                            PemCertificates.readPrivateKey(Path.of(c.privateKeyFile().orElseThrow())), clock);
-                    keys.certificates(new DownloadedCertificates(apiBaseUrl, signer, v3Cipher, clock));
-                } catch (IOException | RuntimeException e) {
-                    problems.add(prefix + "private key file cannot be read as a PKCS#8 RSA key: " + c.privateKeyFile().orElse(""));
-                }
+            } else if (downloadsCertificates && requestSigner != null) {
+                keys.certificates(new DownloadedCertificates(apiBaseUrl, requestSigner, v3Cipher, clock));
             }
             if (c.publicKeyId().isPresent()) {
                 try {
@@ -143,6 +139,21 @@ final class Merchants {
                 return built;
             } catch (RuntimeException e) {
                 problems.add(prefix + "platform keys: " + e.getMessage());
+                return null;
+            }
+        }
+
+        /** The signer of requests to WeChat Pay's APIv3, when the merchant's own API key is configured. */
+        private static ApiV3RequestSigner requestSigner(MerchantConfig c, Clock clock, List<String> problems) {
+            if (c.privateKeyFile().isEmpty() || c.certSerial().isEmpty()) {
+                return null;
+            }
+            try {
+                return new ApiV3RequestSigner(c.mchId(), c.certSerial().get(),
+                        PemCertificates.readPrivateKey(Path.of(c.privateKeyFile().get())), clock);
+            } catch (IOException | RuntimeException e) {
+                problems.add("merchant " + c.name() + ": private key file cannot be read as a PKCS#8 RSA key: "
+                        + c.privateKeyFile().get());
                 return null;
             }
         }
@@ -166,6 +177,9 @@ final class Merchants {
         ApiV3Verifier v3Verifier() { return v3Verifier; }
 
         ResourceCipher v3Cipher() { return v3Cipher; }
+
+        /** The signer of APIv3 requests (order queries), or empty without the merchant's API key. */
+        Optional<ApiV3RequestSigner> v3RequestSigner() { return Optional.ofNullable(requestSigner); }
 
         /** The platform keys, for a status page: serials, algorithms, expiry. */
         List<PlatformKey> platformKeys() {

@@ -33,15 +33,15 @@ final class SchemaMigrator {
     private static final Logger log = LoggerFactory.getLogger(SchemaMigrator.class);
 
     /**
-     * The versions; each has one script per dialect. Versions are applied in ascending order, each
-     * one that is not recorded yet, so a gap is harmless: a database at V1 and V3 takes V2 when it
-     * appears (scripts of neighbouring versions must therefore not depend on each other's order
-     * unless the lower one is released first).
+     * The versions; each has one script per dialect. Every version not yet recorded is applied,
+     * in ascending order, so a gap is harmless: a database at V1 and V3 takes V2 when it appears.
+     * Scripts of different features therefore must not depend on each other.
      */
     static final List<Migration> MIGRATIONS = Collections.unmodifiableList(Arrays.asList(
             new Migration(1, "init"),
             new Migration(2, "refunds"),
-            new Migration(3, "outbox")));
+            new Migration(3, "outbox"),
+            new Migration(5, "reconciliation")));
 
     /** How long a node waits for another node's migration, in seconds. */
     private static final int LOCK_WAIT_SECONDS = 60;

@@ -133,5 +133,33 @@ final class Settings {
      */
     static final String MAX_CONCURRENT_NOTIFIES = "wxpay.max-concurrent-notifies";
 
+    /**
+     * Whether reconciliation runs: orders still awaiting payment some time after they were placed
+     * are queried at WeChat Pay, and a payment found is applied like a notification. Default
+     * {@code true} when the host provides an {@code io.shopplug.api.PendingOrders}; without one it
+     * is off whatever this says.
+     */
+    static final String RECONCILE_ENABLED = "wxpay.reconcile.enabled";
+
+    /** Seconds between two reconciliation runs (on the one node holding the lease). Default {@code 60}. */
+    static final String RECONCILE_INTERVAL_SECONDS = "wxpay.reconcile.interval-seconds";
+
+    /**
+     * Seconds after an order was placed before reconciliation queries it, so the customer has
+     * time to pay and the notification time to arrive. Default {@code 300}.
+     */
+    static final String RECONCILE_DELAY_SECONDS = "wxpay.reconcile.delay-seconds";
+
+    /**
+     * The most orders one run queries at WeChat Pay: a bound on the query rate. Default {@code 100}.
+     */
+    static final String RECONCILE_MAX_PER_RUN = "wxpay.reconcile.max-per-run";
+
+    /**
+     * Orders placed longer ago than this many seconds are no longer queried (an unpaid order
+     * expires at WeChat Pay within hours). Must exceed the delay. Default {@code 86400} (a day).
+     */
+    static final String RECONCILE_MAX_AGE_SECONDS = "wxpay.reconcile.max-age-seconds";
+
     static final String DEFAULT_DB_URL = "jdbc:h2:file:./data/wxpay;DB_CLOSE_ON_EXIT=FALSE";
 }

@@ -38,6 +38,11 @@ final class WxPayConfig {
     private final Duration dispatchLease;
     private final Duration dispatchSweepInterval;
     private final int maxConcurrentNotifies;
+    private final Boolean reconcileEnabled;
+    private final Duration reconcileInterval;
+    private final Duration reconcileDelay;
+    private final int reconcileMaxPerRun;
+    private final Duration reconcileMaxAge;
 
     private WxPayConfig(Reader r) {
         notifyPath = r.path(Settings.NOTIFY_PATH, "/wxpay/notify");
@@ -70,6 +75,14 @@ final class WxPayConfig {
                     + Settings.DISPATCH_SWEEP_INTERVAL_MS + " (leases are renewed at each sweep)");
         }
         maxConcurrentNotifies = r.integer(Settings.MAX_CONCURRENT_NOTIFIES, 64, 1, 10_000);
+        reconcileEnabled = r.get(Settings.RECONCILE_ENABLED).isPresent() ? r.bool(Settings.RECONCILE_ENABLED, true) : null;
+        reconcileInterval = Duration.ofSeconds(r.integer(Settings.RECONCILE_INTERVAL_SECONDS, 60, 1, 86_400));
+        reconcileDelay = Duration.ofSeconds(r.integer(Settings.RECONCILE_DELAY_SECONDS, 300, 0, 7 * 86_400));
+        reconcileMaxPerRun = r.integer(Settings.RECONCILE_MAX_PER_RUN, 100, 1, 10_000);
+        reconcileMaxAge = Duration.ofSeconds(r.integer(Settings.RECONCILE_MAX_AGE_SECONDS, 86_400, 1, 90 * 86_400));
+        if (reconcileMaxAge.compareTo(reconcileDelay) <= 0) {
+            r.problem(Settings.RECONCILE_MAX_AGE_SECONDS + " must be greater than " + Settings.RECONCILE_DELAY_SECONDS);
+        }
     }
 
     /** The single-merchant keys ({@code wxpay.mch-id}...), or every merchant of {@code wxpay.merchants}. */
@@ -190,6 +203,12 @@ final class WxPayConfig {
     Duration dispatchLease() { return dispatchLease; }
     Duration dispatchSweepInterval() { return dispatchSweepInterval; }
     int maxConcurrentNotifies() { return maxConcurrentNotifies; }
+    /** {@link Settings#RECONCILE_ENABLED} as configured; empty when not set (on if the host can say what is pending). */
+    Optional<Boolean> reconcileEnabled() { return Optional.ofNullable(reconcileEnabled); }
+    Duration reconcileInterval() { return reconcileInterval; }
+    Duration reconcileDelay() { return reconcileDelay; }
+    int reconcileMaxPerRun() { return reconcileMaxPerRun; }
+    Duration reconcileMaxAge() { return reconcileMaxAge; }
 
     @Override
     public String toString() {

@@ -90,13 +90,14 @@ final class WxPayEngine implements AutoCloseable {
         Injector injector;
         try {
             injector = Guice.createInjector(Stage.PRODUCTION,
-                    new CoreModule(config, hooks), new StoreModule(), new NotifyModule());
+                    new CoreModule(config, hooks), new StoreModule(), new NotifyModule(), new ReconcileModule());
         } catch (CreationException | ProvisionException e) {
             throw new IllegalStateException("the wxpay plugin could not start: " + rootCause(e), e);
         }
         WxPayEngine engine = new WxPayEngine(servletContext, injector, hooks);
         try {
             injector.getInstance(Dispatcher.class).start();
+            injector.getInstance(Reconciler.class).start();
             if (registerFilter) {
                 registerFilter(servletContext, engine, config.notifyPaths().toArray(new String[0]));
             }
@@ -178,6 +179,9 @@ final class WxPayEngine implements AutoCloseable {
     ApiV2Endpoint v2() { return v2; }
     ApiV3Endpoint v3() { return v3; }
 
+    /** Reconciliation: {@link Reconciler#runNow()} and the recorded runs, for the console. */
+    Reconciler reconciler() { return injector.getInstance(Reconciler.class); }
+
     /** The merchants served at a path; all of them when the webapp mapped the filter elsewhere. */
     List<Merchants.Merchant> merchantsFor(String path) {
         List<Merchants.Merchant> onPath = merchants.onPath(path);
@@ -200,6 +204,7 @@ final class WxPayEngine implements AutoCloseable {
             servletContext.removeAttribute(ATTRIBUTE);
             servletContext.removeAttribute(INJECTOR_ATTRIBUTE);
         }
+        injector.getInstance(Reconciler.class).close();
         injector.getInstance(Dispatcher.class).close();
         injector.getInstance(Database.class).close();
         LOG.info("wxpay plugin stopped");

@@ -53,7 +53,8 @@ final class SchemaMigratorTest {
             }
             assertFalse(rs.next());
         }
-        for (String table : Arrays.asList("WXPAY_TRANSACTION", "WXPAY_OUTBOX", "WXPAY_ANOMALY", "WXPAY_NOTIFY_LOG")) {
+        for (String table : Arrays.asList("WXPAY_TRANSACTION", "WXPAY_OUTBOX", "WXPAY_ANOMALY", "WXPAY_NOTIFY_LOG",
+                "WXPAY_LEASE", "WXPAY_RECONCILE_RUN", "WXPAY_RECONCILE_FINDING")) {
             try (Connection c = dataSource.getConnection();
                     ResultSet rs = c.getMetaData().getTables(null, null, table, null)) {
                 assertTrue(rs.next(), table);
@@ -115,6 +116,20 @@ final class SchemaMigratorTest {
                 found |= "WXPAY_TRANSACTION_IX_TRANSACTION".equalsIgnoreCase(rs.getString("INDEX_NAME"));
             }
             assertTrue(found, "index on transaction_id");
+        }
+    }
+
+    @Test
+    void aDatabaseAtV1TakesV5WhateverCameBetween() throws SQLException {
+        // A database of V1 alone (V2 to V4 belong to other features and may or may not exist).
+        assertEquals(Collections.singletonList(1), new SchemaMigrator(dataSource, clock,
+                Collections.singletonList(new Migration(1, "init"))).migrate());
+        List<Integer> later = new java.util.ArrayList<>(versions());
+        later.remove(Integer.valueOf(1));
+        assertEquals(later, new SchemaMigrator(dataSource, clock).migrate());
+        try (Connection c = dataSource.getConnection();
+                ResultSet rs = c.getMetaData().getTables(null, null, "WXPAY_LEASE", null)) {
+            assertTrue(rs.next());
         }
     }
 
