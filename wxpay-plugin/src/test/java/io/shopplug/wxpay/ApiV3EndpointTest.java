@@ -533,6 +533,26 @@ class ApiV3EndpointTest {
         assertEquals(1, listener.events.size());
     }
 
+    @Test
+    void anIdenticalCopyAfterAnUnexpectedFailureIsProcessedAgain() {
+        orders.put(ORDER, 1999, "CNY", OrderState.AWAITING_PAYMENT);
+        ApiV2EndpointTest.RecordingListener listener = new ApiV2EndpointTest.RecordingListener(tables);
+        wire(listener);
+        V3Signer.Signed notice = wechat(Key.RSA_CERTIFICATE).notify(ApiV3Notify.TRANSACTION_SUCCESS, PAID);
+
+        // Not an SQLException: the store passes it on as a bug, and the filter answers 500.
+        dataSource.failure = new IllegalStateException("connection pool bug");
+        assertThrows(RuntimeException.class, () -> handle(notice));
+        dataSource.failure = null;
+        clock.set(T0.plusSeconds(15));
+        assertAccepted(handle(notice));
+
+        assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_transaction"));
+        awaitDelivered(1);
+        dispatcher.close();
+        assertEquals(1, listener.events.size());
+    }
+
     // ---- several merchants
 
     @Test
