@@ -68,6 +68,7 @@ public final class PluginHost {
     private final Map<Class<?>, List<?>> services;
     private final DataSource dataSource;
     private final ClassLoader classLoader;
+    private final Map<String, String> pluginSettings;
     private final Map<String, Entry> entries = Collections.synchronizedMap(new LinkedHashMap<>());
 
     /**
@@ -78,11 +79,21 @@ public final class PluginHost {
      */
     PluginHost(List<PaymentListener> listeners, OrderLookup orderLookup, DataSource dataSource,
             ClassLoader classLoader) {
+        this(listeners, orderLookup, dataSource, classLoader, Map.of());
+    }
+
+    /**
+     * As above, with settings handed to every plugin ({@link PluginContext#settings()}): the
+     * shop's configuration for its plugins, which override the plugins' own sources.
+     */
+    PluginHost(List<PaymentListener> listeners, OrderLookup orderLookup, DataSource dataSource,
+            ClassLoader classLoader, Map<String, String> pluginSettings) {
         this.services = Map.of(
                 PaymentListener.class, List.copyOf(listeners),
                 OrderLookup.class, List.of(orderLookup));
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.classLoader = classLoader;
+        this.pluginSettings = Map.copyOf(pluginSettings);
     }
 
     /**
@@ -253,6 +264,11 @@ public final class PluginHost {
         @Override
         public Optional<DataSource> dataSource() {
             return Optional.of(dataSource);
+        }
+
+        @Override
+        public Map<String, String> settings() {
+            return pluginSettings;
         }
 
         @Override
