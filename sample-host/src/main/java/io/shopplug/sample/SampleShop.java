@@ -32,23 +32,28 @@ import org.slf4j.LoggerFactory;
 public final class SampleShop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SampleShop.class);
 
-    /** Makes the shop's payment gateway, given where the shop will be listening. */
+    /**
+     * Makes the shop's payment gateway, given the demo's WeChat Pay set-up and where the shop will
+     * be listening.
+     */
     @FunctionalInterface
     interface GatewayFactory {
-        PaymentGateway create(ShopSettings settings, Supplier<URI> shopBaseUri);
+        PaymentGateway create(ShopSettings settings, DemoWeChatPay wechatPay, Supplier<URI> shopBaseUri);
     }
 
     private final Server server;
     private final ShopDatabase database;
     private final PluginHost plugins;
     private final PaymentGateway gateway;
+    private final DemoWeChatPay wechatPay;
     private final ServerConnector connector;
     private final String publicHost;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SampleShop(Server server, ServerConnector connector, ShopDatabase database,
-            PluginHost plugins, PaymentGateway gateway, String publicHost) {
+            PluginHost plugins, PaymentGateway gateway, DemoWeChatPay wechatPay, String publicHost) {
         this.server = server;
+        this.wechatPay = wechatPay;
         this.connector = connector;
         this.database = database;
         this.plugins = plugins;
@@ -91,8 +96,11 @@ public final class SampleShop implements AutoCloseable {
             AppliedEvents applied = new AppliedEvents(ds, clock);
             List<PaymentListener> listeners = List.of(new OrderStatusListener(applied),
                     new InventoryListener(applied), new PointsListener(applied));
+            // The demo merchants and, for APIv3, WeChat Pay's simulated keys: the gateway signs
+            // with them, and the plugin is handed what it needs to verify.
+            DemoWeChatPay wechatPay = DemoWeChatPay.create(settings, SampleShop.class.getClassLoader());
             PluginHost plugins = new PluginHost(listeners, new ShopOrderLookup(ds), ds,
-                    Thread.currentThread().getContextClassLoader());
+                    Thread.currentThread().getContextClassLoader(), wechatPay.pluginSettings());
 
             HttpConfiguration http = new HttpConfiguration();
             http.setSendServerVersion(false);
@@ -101,7 +109,7 @@ public final class SampleShop implements AutoCloseable {
             connector.setPort(settings.port());
             server.addConnector(connector);
             String publicHost = publicHost(settings.host());
-            gateway = gatewayFactory.create(settings,
+            gateway = gatewayFactory.create(settings, wechatPay,
                     () -> URI.create("http://" + publicHost + ":" + connector.getLocalPort() + "/"));
 
             ShopStore store = new ShopStore(ds, clock);
@@ -112,7 +120,7 @@ public final class SampleShop implements AutoCloseable {
             errors.setShowServlet(false);
             server.setErrorHandler(errors);
             server.start();
-            SampleShop shop = new SampleShop(server, connector, database, plugins, gateway, publicHost);
+            SampleShop shop = new SampleShop(server, connector, database, plugins, gateway, wechatPay, publicHost);
             LOG.info("Sample shop listening at {}", shop.baseUri());
             return shop;
         } catch (Exception e) {
@@ -174,6 +182,16 @@ public final class SampleShop implements AutoCloseable {
     /** The shop's database; the plugin keeps its {@code wxpay_} tables there too. */
     public DataSource dataSource() {
         return database.dataSource();
+    }
+
+    /** The demo's WeChat Pay set-up: merchants, simulated platform identities, plugin settings. */
+    DemoWeChatPay wechatPay() {
+        return wechatPay;
+    }
+
+    /** The payment gateway the storefront uses. */
+    PaymentGateway gateway() {
+        return gateway;
     }
 
     /** The plugins loaded, with their switches. */

@@ -19,6 +19,14 @@ import java.util.function.Function;
  * @param adminPassword {@value #ADMIN_PASSWORD}: default {@code admin} (demo only)
  * @param simulatorCompress {@value #SIMULATOR_COMPRESS}: how many times faster than real time the
  *     WeChat Pay simulator runs its retry schedule; default {@code 1}
+ * @param wxpayApi {@value #WXPAY_API}: which WeChat Pay API the demo pays and notifies with;
+ *     default {@code v2}
+ * @param wxpayKeyMode {@value #WXPAY_KEY_MODE}: in the APIv3 modes, how WeChat Pay signs;
+ *     default {@code certificate}
+ * @param wxpaySecondMerchant {@value #WXPAY_SECOND_MERCHANT}: a second demo merchant on the same
+ *     notify path; default {@code false}
+ * @param dataDir {@value #DATA_DIR}: where the shop writes the files it makes (the simulated
+ *     platform certificates and public keys); default {@code ./data}
  */
 public record ShopSettings(
         String host,
@@ -28,7 +36,11 @@ public record ShopSettings(
         String dbPassword,
         String adminUser,
         String adminPassword,
-        long simulatorCompress) {
+        long simulatorCompress,
+        WxPayApi wxpayApi,
+        KeyMode wxpayKeyMode,
+        boolean wxpaySecondMerchant,
+        String dataDir) {
 
     /** Listening address; default {@code 127.0.0.1}. */
     public static final String HOST = "shop.host";
@@ -47,6 +59,61 @@ public record ShopSettings(
     /** Time compression of the simulator's retry schedule; default {@code 1} (real time). */
     public static final String SIMULATOR_COMPRESS = "shop.simulator.compress";
 
+    /** WeChat Pay API of the demo: {@code v2} (default), {@code v3} or {@code v3-sm}. */
+    public static final String WXPAY_API = "shop.wxpay.api";
+    /** APIv3 signing keys: {@code certificate} (default), {@code public-key} or {@code migration}. */
+    public static final String WXPAY_KEY_MODE = "shop.wxpay.key-mode";
+    /** {@code true}: a second demo merchant, served on the same notify path; default {@code false}. */
+    public static final String WXPAY_SECOND_MERCHANT = "shop.wxpay.second-merchant";
+    /** Directory for files the shop makes; default {@code ./data}. */
+    public static final String DATA_DIR = "shop.data.dir";
+
+    /** Which WeChat Pay API the demo uses, between the simulator and the plugin. */
+    public enum WxPayApi {
+        /** XML notifications signed with the APIv2 key. */
+        V2("v2"),
+        /** JSON notifications signed with RSA, resources in AES-256-GCM. */
+        V3("v3"),
+        /** The national-standard APIv3: SM2 with SM3 signatures, resources in SM4-GCM. */
+        V3_SM("v3-sm");
+
+        private final String value;
+
+        WxPayApi(String value) {
+            this.value = value;
+        }
+
+        /** The setting's value. */
+        public String value() {
+            return value;
+        }
+
+        public boolean isV3() {
+            return this != V2;
+        }
+    }
+
+    /** How WeChat Pay signs APIv3 notifications to the demo merchants. */
+    public enum KeyMode {
+        /** A platform certificate; {@code Wechatpay-Serial} is its serial. */
+        CERTIFICATE("certificate"),
+        /** The WeChat Pay public key; {@code Wechatpay-Serial} is {@code PUB_KEY_ID_...}. */
+        PUBLIC_KEY("public-key"),
+        /** Both at once, as while WeChat Pay moves a merchant to its public key: notices alternate. */
+        MIGRATION("migration");
+
+        private final String value;
+
+        KeyMode(String value) {
+            this.value = value;
+        }
+
+        /** The setting's value. */
+        public String value() {
+            return value;
+        }
+    }
+
     /** The default database: an H2 file next to the working directory. */
     public static final String DEFAULT_DB_URL = "jdbc:h2:file:./data/shop;DB_CLOSE_ON_EXIT=FALSE";
     static final String DEMO_ADMIN = "admin";
@@ -63,6 +130,13 @@ public record ShopSettings(
         }
         if (simulatorCompress < 1) {
             throw new IllegalArgumentException(SIMULATOR_COMPRESS + " must be a whole number >= 1");
+        }
+        Objects.requireNonNull(wxpayApi, "wxpayApi");
+        Objects.requireNonNull(wxpayKeyMode, "wxpayKeyMode");
+        Objects.requireNonNull(dataDir, "dataDir");
+        if (wxpayApi == WxPayApi.V3_SM && wxpayKeyMode != KeyMode.CERTIFICATE) {
+            throw new IllegalArgumentException(WXPAY_KEY_MODE + " must be certificate with "
+                    + WXPAY_API + "=v3-sm (WeChat Pay's public key is RSA)");
         }
     }
 
@@ -104,6 +178,15 @@ public record ShopSettings(
                 problems.append("\n  ").append(SIMULATOR_COMPRESS).append(" is not a whole number");
             }
         }
+        WxPayApi api = choice(source, WXPAY_API, WxPayApi.values(), WxPayApi::value, WxPayApi.V2, problems);
+        KeyMode keyMode = choice(source, WXPAY_KEY_MODE, KeyMode.values(), KeyMode::value,
+                KeyMode.CERTIFICATE, problems);
+        Boolean second = choice(source, WXPAY_SECOND_MERCHANT, new Boolean[] {false, true}, String::valueOf,
+                false, problems);
+        if (api == WxPayApi.V3_SM && keyMode != KeyMode.CERTIFICATE) {
+            problems.append("\n  ").append(WXPAY_KEY_MODE).append(" must be certificate with ")
+                    .append(WXPAY_API).append("=v3-sm (WeChat Pay's public key is RSA)");
+        }
         if (problems.length() > 0) {
             throw new IllegalArgumentException("Invalid shop settings:" + problems);
         }
@@ -115,7 +198,31 @@ public record ShopSettings(
                 orDefault(source.apply(DB_PASSWORD), ""),
                 orDefault(source.apply(ADMIN_USER), DEMO_ADMIN),
                 orDefault(source.apply(ADMIN_PASSWORD), DEMO_ADMIN),
-                compress);
+                compress,
+                api,
+                keyMode,
+                second,
+                orDefault(source.apply(DATA_DIR), "./data"));
+    }
+
+    /** One of {@code values} by its setting's value (case-insensitive), or a problem listing them. */
+    private static <T> T choice(Function<String, String> source, String key, T[] values,
+            Function<T, String> name, T fallback, StringBuilder problems) {
+        String raw = source.apply(key);
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        for (T v : values) {
+            if (name.apply(v).equalsIgnoreCase(raw.trim())) {
+                return v;
+            }
+        }
+        StringBuilder allowed = new StringBuilder();
+        for (T v : values) {
+            allowed.append(allowed.length() == 0 ? "" : " | ").append(name.apply(v));
+        }
+        problems.append("\n  ").append(key).append(" must be ").append(allowed);
+        return fallback;
     }
 
     private static String orDefault(String value, String fallback) {
@@ -125,7 +232,7 @@ public record ShopSettings(
     /** A copy listening on another port. */
     public ShopSettings withPort(int newPort) {
         return new ShopSettings(host, newPort, dbUrl, dbUser, dbPassword, adminUser, adminPassword,
-                simulatorCompress);
+                simulatorCompress, wxpayApi, wxpayKeyMode, wxpaySecondMerchant, dataDir);
     }
 
     /** Whether the admin credentials are still the demo ones. */
@@ -143,6 +250,8 @@ public record ShopSettings(
     @Override
     public String toString() {
         return "ShopSettings[" + host + ":" + port + ", " + redactedDbUrl() + ", db user " + dbUser
-                + ", admin " + adminUser + ", simulator x" + simulatorCompress + "]";
+                + ", admin " + adminUser + ", simulator x" + simulatorCompress + ", WeChat Pay "
+                + wxpayApi.value() + (wxpayApi.isV3() ? " " + wxpayKeyMode.value() : "")
+                + (wxpaySecondMerchant ? " + second merchant" : "") + "]";
     }
 }

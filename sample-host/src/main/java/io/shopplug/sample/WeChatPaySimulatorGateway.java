@@ -1,28 +1,36 @@
 package io.shopplug.sample;
 
+import io.shopplug.simulator.ApiV3Notice;
 import io.shopplug.simulator.DeliveryResult;
-import io.shopplug.simulator.Merchant;
 import io.shopplug.simulator.NotifyDelivery;
 import io.shopplug.simulator.PaymentNotice;
+import io.shopplug.simulator.PlatformIdentity;
 import io.shopplug.simulator.SimulatedPayment;
+import io.shopplug.simulator.SimulatedV3Notice;
 import io.shopplug.simulator.Simulator;
 import java.net.URI;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pays orders through the local WeChat Pay simulator: it signs an APIv2 payment notice with the
- * demo merchant's key and delivers it to the shop's notify path with WeChat's retry schedule
- * (compressed by {@code shop.simulator.compress}) until the shop answers SUCCESS. The attempts are
- * kept in memory for the order page; a restart forgets them.
+ * Pays orders through the local WeChat Pay simulator: it makes a payment notice for the demo
+ * merchant and delivers it to the shop's notify path with WeChat's retry schedule (compressed by
+ * {@code shop.simulator.compress}) until the shop acknowledges it. APIv2: XML signed with the
+ * APIv2 key. APIv3 ({@code shop.wxpay.api=v3|v3-sm}): JSON signed by the simulated platform
+ * identity, in turn when there are several (mid-migration: certificate, then public key, ...).
+ * With a second demo merchant, payments alternate between the merchants. The attempts are kept
+ * in memory for the order page; a restart forgets them.
  */
 final class WeChatPaySimulatorGateway implements PaymentGateway {
     private static final Logger LOG = LoggerFactory.getLogger(WeChatPaySimulatorGateway.class);
@@ -33,6 +41,8 @@ final class WeChatPaySimulatorGateway implements PaymentGateway {
         final long totalFen;
         final List<DeliveryAttempt> attempts = new CopyOnWriteArrayList<>();
         volatile String transactionId;
+        volatile String merchantId;
+        volatile String signedBy;
         volatile DeliveryResult result;
 
         Tracked(String outTradeNo, long totalFen) {
@@ -47,25 +57,31 @@ final class WeChatPaySimulatorGateway implements PaymentGateway {
         }
     }
 
-    private final Simulator simulator;
+    private final boolean v3;
+    private final List<Simulator> simulators = new ArrayList<>();
     private final NotifyDelivery delivery;
     private final Supplier<URI> notifyUrl;
     private final Map<String, Tracked> payments = new ConcurrentHashMap<>();
+    /** How many payments were made: chooses the merchant and its signing identity. Guarded by this. */
+    private long paid;
 
-    WeChatPaySimulatorGateway(MerchantSettings merchant, long compress, Supplier<URI> notifyUrl) {
+    WeChatPaySimulatorGateway(DemoWeChatPay wechatPay, long compress, Supplier<URI> notifyUrl) {
+        this.v3 = wechatPay.api().isV3();
         this.delivery = NotifyDelivery.builder().compress(compress).build();
-        this.simulator = new Simulator(Merchant.of(merchant.appId(), merchant.mchId(),
-                merchant.apiV2Key(), merchant.signType()), Clock.systemUTC(), delivery);
+        for (DemoWeChatPay.DemoMerchant m : wechatPay.merchants()) {
+            Simulator simulator = new Simulator(m.merchant(), Clock.systemUTC(), delivery);
+            m.identities().forEach(simulator::addPlatformIdentity);
+            simulators.add(simulator);
+        }
         this.notifyUrl = Objects.requireNonNull(notifyUrl, "notifyUrl");
     }
 
-    /** The shop's gateway: the merchant from {@code wxpay.properties}, notifying the shop itself. */
-    static PaymentGateway create(ShopSettings settings, Supplier<URI> shopBaseUri) {
-        MerchantSettings merchant = MerchantSettings.fromClassPath(SampleShop.class.getClassLoader());
-        LOG.info("WeChat Pay simulator for {}, retry schedule compressed {}x", merchant,
+    /** The shop's gateway: the demo merchant(s), notifying the shop itself. */
+    static PaymentGateway create(ShopSettings settings, DemoWeChatPay wechatPay, Supplier<URI> shopBaseUri) {
+        LOG.info("WeChat Pay simulator for {}, retry schedule compressed {}x", wechatPay,
                 settings.simulatorCompress());
-        return new WeChatPaySimulatorGateway(merchant, settings.simulatorCompress(),
-                () -> shopBaseUri.get().resolve(merchant.notifyPath()));
+        return new WeChatPaySimulatorGateway(wechatPay, settings.simulatorCompress(),
+                () -> shopBaseUri.get().resolve(wechatPay.notifyPath()));
     }
 
     @Override
@@ -76,21 +92,48 @@ final class WeChatPaySimulatorGateway implements PaymentGateway {
         }
         Tracked tracked = new Tracked(outTradeNo, totalFen);
         String url = notifyUrl.get().toString();
-        SimulatedPayment payment = simulator.pay(url, PaymentNotice.of(outTradeNo, totalFen),
-                attempt -> {
-                    tracked.attempts.add(new DeliveryAttempt(attempt.number(), attempt.at(),
-                            attempt.answer() == null ? 0 : attempt.answer().status(),
-                            attempt.outcome() + (attempt.detail().isEmpty() ? "" : ": " + attempt.detail())));
-                    LOG.info("Notify for {} to {}: {}", outTradeNo, url, attempt.summary());
-                });
-        tracked.transactionId = payment.transactionId();
-        payment.delivery().thenAccept(result -> {
+        long n = paid++;
+        Simulator simulator = simulators.get((int) (n % simulators.size()));
+        tracked.merchantId = simulator.merchant().mchId();
+        Consumer<io.shopplug.simulator.DeliveryAttempt> onAttempt = attempt -> {
+            tracked.attempts.add(new DeliveryAttempt(attempt.number(), attempt.at(),
+                    attempt.answer() == null ? 0 : attempt.answer().status(),
+                    attempt.outcome() + (attempt.detail().isEmpty() ? "" : ": " + attempt.detail())));
+            LOG.info("Notify for {} to {}: {}", outTradeNo, url, attempt.summary());
+        };
+        CompletableFuture<DeliveryResult> delivered;
+        if (v3) {
+            // Each merchant's identities sign in turn; this method is synchronized, so the switch
+            // and the notice it signs belong together.
+            List<PlatformIdentity> identities = simulator.platformIdentities();
+            PlatformIdentity signer = identities.get((int) (n / simulators.size() % identities.size()));
+            simulator.switchPlatformIdentity(signer);
+            SimulatedV3Notice notice = simulator.payV3(url, ApiV3Notice.payment(outTradeNo, totalFen), onAttempt);
+            tracked.transactionId = notice.message().transactionId();
+            tracked.signedBy = signer.serial();
+            delivered = notice.delivery();
+        } else {
+            SimulatedPayment payment = simulator.pay(url, PaymentNotice.of(outTradeNo, totalFen), onAttempt);
+            tracked.transactionId = payment.transactionId();
+            delivered = payment.delivery();
+        }
+        delivered.thenAccept(result -> {
             tracked.result = result;
             LOG.info("Notify for {} {} after {} attempt(s)", outTradeNo, result.status(),
                     result.attemptCount());
         });
         payments.put(outTradeNo, tracked);
         return tracked.view();
+    }
+
+    /**
+     * For tests: the merchant that was paid, and (APIv3) the {@code Wechatpay-Serial} of the
+     * identity that signed the notice, {@code "<mch_id> <serial>"}.
+     */
+    Optional<String> paidThrough(String outTradeNo) {
+        Tracked tracked = payments.get(outTradeNo);
+        return tracked == null ? Optional.empty()
+                : Optional.of(tracked.merchantId + (tracked.signedBy == null ? "" : " " + tracked.signedBy));
     }
 
     @Override
