@@ -63,6 +63,8 @@ abstract class ApiV3ShopScenarios {
     private ShopClient client;
     private NotifyDelivery wechat;
     private String notifyUrl;
+    /** The stock of the product these scenarios buy, as found: put back at the end. */
+    private long stockAtStart = -1;
 
     /** The {@code shop.wxpay.*} settings of the mode. */
     abstract Map<String, String> mode();
@@ -81,6 +83,10 @@ abstract class ApiV3ShopScenarios {
         client = new ShopClient(shop.baseUri());
         wechat = NotifyDelivery.builder().compress(100).build();
         notifyUrl = shop.baseUri().resolve("/wxpay/notify").toString();
+        // On a database server the shop's data outlives the run: take stock enough for these
+        // scenarios, and leave it as found.
+        stockAtStart = stock();
+        setStock(stockAtStart + 40);
         assertEquals("STARTED", plugin().get("state").asText().toUpperCase(java.util.Locale.ROOT),
                 plugin().toString());
     }
@@ -91,6 +97,9 @@ abstract class ApiV3ShopScenarios {
             wechat.close();
         }
         if (shop != null) {
+            if (stockAtStart >= 0) {
+                setStock(stockAtStart);
+            }
             shop.close();
         }
         if (dataDir != null) {
@@ -282,6 +291,27 @@ abstract class ApiV3ShopScenarios {
             Thread.sleep(20);
         }
         throw new AssertionError("not within " + DEADLINE + ": " + path + " -> " + last);
+    }
+
+    private long stock() {
+        try (Connection c = shop.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT stock FROM shop_product WHERE id = 1");
+                ResultSet rs = ps.executeQuery()) {
+            assertTrue(rs.next());
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private void setStock(long stock) {
+        try (Connection c = shop.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE shop_product SET stock = ? WHERE id = 1")) {
+            ps.setLong(1, stock);
+            assertEquals(1, ps.executeUpdate());
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
     }
 
     long count(String sql, String param) {
