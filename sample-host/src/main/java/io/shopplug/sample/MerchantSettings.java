@@ -5,22 +5,44 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
- * The demo merchant from {@code wxpay.properties} on the class path: the simulator signs with it
- * and the plugin verifies with it. {@code toString} never prints the key.
+ * A demo merchant from {@code wxpay.properties} on the class path: the simulator signs with it
+ * and the plugin verifies with it. {@code toString} never prints a key.
+ *
+ * @param apiV3Key the demo APIv3 key, or null when the file has none
  */
 record MerchantSettings(String mchId, String appId, String apiV2Key, String signType,
-        String notifyPath) {
+        String notifyPath, String apiV3Key) {
     static final String RESOURCE = "wxpay.properties";
+    /** The prefix of the single merchant's keys, as the plugin reads them. */
+    static final String MAIN = "wxpay.";
+    /** The prefix of the second demo merchant's keys. */
+    static final String SECOND = "wxpay.merchant.second.";
+
+    /** The demo APIv3 key, when the file has one. */
+    Optional<String> apiV3KeyIfAny() {
+        return Optional.ofNullable(apiV3Key);
+    }
 
     /**
-     * Reads {@value #RESOURCE} from the class path.
+     * Reads the single merchant ({@code wxpay.mch-id}...) from {@value #RESOURCE}.
      *
      * @throws IllegalStateException listing every missing key at once
      */
     static MerchantSettings fromClassPath(ClassLoader loader) {
+        return fromClassPath(loader, MAIN);
+    }
+
+    /**
+     * Reads the merchant whose keys start with {@code prefix} ({@link #MAIN} or {@link #SECOND})
+     * from {@value #RESOURCE}; the notify path is always {@code wxpay.notify-path}.
+     *
+     * @throws IllegalStateException listing every missing key at once
+     */
+    static MerchantSettings fromClassPath(ClassLoader loader, String prefix) {
         Properties p = new Properties();
         try (InputStream in = loader.getResourceAsStream(RESOURCE)) {
             if (in == null) {
@@ -31,15 +53,17 @@ record MerchantSettings(String mchId, String appId, String apiV2Key, String sign
             throw new UncheckedIOException("Cannot read " + RESOURCE, e);
         }
         List<String> missing = new ArrayList<>();
-        String mchId = required(p, "wxpay.mch-id", missing);
-        String appId = required(p, "wxpay.app-id", missing);
-        String key = required(p, "wxpay.api-v2-key", missing);
+        String mchId = required(p, prefix + "mch-id", missing);
+        String appId = required(p, prefix + "app-id", missing);
+        String key = required(p, prefix + "api-v2-key", missing);
         if (!missing.isEmpty()) {
             throw new IllegalStateException(RESOURCE + " lacks " + String.join(", ", missing));
         }
+        String v3 = p.getProperty(prefix + "api-v3-key");
         return new MerchantSettings(mchId, appId, key,
-                p.getProperty("wxpay.sign-type", "MD5").trim(),
-                p.getProperty("wxpay.notify-path", "/wxpay/notify").trim());
+                p.getProperty(prefix + "sign-type", "MD5").trim(),
+                p.getProperty("wxpay.notify-path", "/wxpay/notify").trim(),
+                v3 == null || v3.isBlank() ? null : v3.trim());
     }
 
     private static String required(Properties p, String key, List<String> missing) {
@@ -54,6 +78,6 @@ record MerchantSettings(String mchId, String appId, String apiV2Key, String sign
     @Override
     public String toString() {
         return "MerchantSettings[mch " + mchId + ", app " + appId + ", " + signType + ", notify "
-                + notifyPath + "]";
+                + notifyPath + (apiV3Key == null ? "" : ", APIv3") + "]";
     }
 }

@@ -36,23 +36,28 @@ import org.slf4j.LoggerFactory;
 public final class SampleShop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SampleShop.class);
 
-    /** Makes the shop's payment gateway, given where the shop will be listening. */
+    /**
+     * Makes the shop's payment gateway, given the demo's WeChat Pay set-up and where the shop will
+     * be listening.
+     */
     @FunctionalInterface
     interface GatewayFactory {
-        PaymentGateway create(ShopSettings settings, Supplier<URI> shopBaseUri);
+        PaymentGateway create(ShopSettings settings, DemoWeChatPay wechatPay, Supplier<URI> shopBaseUri);
     }
 
     private final Server server;
     private final ShopDatabase database;
     private final PluginHost plugins;
     private final PaymentGateway gateway;
+    private final DemoWeChatPay wechatPay;
     private final ServerConnector connector;
     private final String publicHost;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SampleShop(Server server, ServerConnector connector, ShopDatabase database,
-            PluginHost plugins, PaymentGateway gateway, String publicHost) {
+            PluginHost plugins, PaymentGateway gateway, DemoWeChatPay wechatPay, String publicHost) {
         this.server = server;
+        this.wechatPay = wechatPay;
         this.connector = connector;
         this.database = database;
         this.plugins = plugins;
@@ -131,6 +136,9 @@ public final class SampleShop implements AutoCloseable {
                     transactional.add(l);
                 }
             }
+            // The demo merchants and, for APIv3, WeChat Pay's simulated keys: the gateway signs
+            // with them, and the plugin is handed what it needs to verify.
+            DemoWeChatPay wechatPay = DemoWeChatPay.create(settings, SampleShop.class.getClassLoader());
             HttpConfiguration http = new HttpConfiguration();
             http.setSendServerVersion(false);
             ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
@@ -138,10 +146,10 @@ public final class SampleShop implements AutoCloseable {
             connector.setPort(settings.port());
             server.addConnector(connector);
             String publicHost = publicHost(settings.host());
-            gateway = gatewayFactory.create(settings,
+            gateway = gatewayFactory.create(settings, wechatPay,
                     () -> URI.create("http://" + publicHost + ":" + connector.getLocalPort() + "/"));
             PluginHost plugins = new PluginHost(listeners, transactional, new ShopOrderLookup(ds),
-                    new ShopPendingOrders(ds), ds, pluginSettings(settings, gateway),
+                    new ShopPendingOrders(ds), ds, pluginSettings(settings, wechatPay, gateway),
                     Thread.currentThread().getContextClassLoader());
 
             ShopStore store = new ShopStore(ds, clock);
@@ -152,7 +160,7 @@ public final class SampleShop implements AutoCloseable {
             errors.setShowServlet(false);
             server.setErrorHandler(errors);
             server.start();
-            SampleShop shop = new SampleShop(server, connector, database, plugins, gateway, publicHost);
+            SampleShop shop = new SampleShop(server, connector, database, plugins, gateway, wechatPay, publicHost);
             LOG.info("Sample shop listening at {}", shop.baseUri());
             return shop;
         } catch (Exception e) {
@@ -166,11 +174,12 @@ public final class SampleShop implements AutoCloseable {
     }
 
     /**
-     * What the shop tells its plugins: where WeChat Pay's API is (the simulator's, when the gateway
-     * plays one) and how soon to reconcile ({@code shop.reconcile.*} → {@code wxpay.reconcile.*}).
+     * What the shop tells its plugins: the demo merchants' keys (APIv3 platform certificates or
+     * public keys), where WeChat Pay's API is (the simulator's, when the gateway plays one) and how
+     * soon to reconcile ({@code shop.reconcile.*} → {@code wxpay.reconcile.*}).
      */
-    static Map<String, String> pluginSettings(ShopSettings settings, PaymentGateway gateway) {
-        Map<String, String> plugin = new HashMap<>();
+    static Map<String, String> pluginSettings(ShopSettings settings, DemoWeChatPay wechatPay, PaymentGateway gateway) {
+        Map<String, String> plugin = new HashMap<>(wechatPay.pluginSettings());
         gateway.apiBaseUrl().ifPresent(url -> plugin.put("wxpay.api-base-url", url));
         plugin.put("wxpay.reconcile.delay-seconds", Integer.toString(settings.reconcileDelaySeconds()));
         plugin.put("wxpay.reconcile.interval-seconds", Integer.toString(settings.reconcileIntervalSeconds()));
@@ -226,6 +235,16 @@ public final class SampleShop implements AutoCloseable {
     /** The shop's database; the plugin keeps its {@code wxpay_} tables there too. */
     public DataSource dataSource() {
         return database.dataSource();
+    }
+
+    /** The demo's WeChat Pay set-up: merchants, simulated platform identities, plugin settings. */
+    DemoWeChatPay wechatPay() {
+        return wechatPay;
+    }
+
+    /** The payment gateway the storefront uses. */
+    PaymentGateway gateway() {
+        return gateway;
     }
 
     /** The plugins loaded, with their switches. */

@@ -25,6 +25,14 @@ import java.util.function.Function;
  *     {@code wxpay.reconcile.delay-seconds}; default {@code 300}
  * @param reconcileIntervalSeconds {@value #RECONCILE_INTERVAL_SECONDS}: handed to the plugin as
  *     {@code wxpay.reconcile.interval-seconds}; default {@code 60}
+ * @param wxpayApi {@value #WXPAY_API}: which WeChat Pay API the demo pays and notifies with;
+ *     default {@code v2}
+ * @param wxpayKeyMode {@value #WXPAY_KEY_MODE}: in the APIv3 modes, how WeChat Pay signs;
+ *     default {@code certificate}
+ * @param wxpaySecondMerchant {@value #WXPAY_SECOND_MERCHANT}: a second demo merchant on the same
+ *     notify path; default {@code false}
+ * @param dataDir {@value #DATA_DIR}: where the shop writes the files it makes (the simulated
+ *     platform certificates and public keys); default {@code ./data}
  */
 public record ShopSettings(
         String host,
@@ -37,7 +45,11 @@ public record ShopSettings(
         long simulatorCompress,
         boolean simulatorDropNotifications,
         int reconcileDelaySeconds,
-        int reconcileIntervalSeconds) {
+        int reconcileIntervalSeconds,
+        WxPayApi wxpayApi,
+        KeyMode wxpayKeyMode,
+        boolean wxpaySecondMerchant,
+        String dataDir) {
 
     /** Listening address; default {@code 127.0.0.1}. */
     public static final String HOST = "shop.host";
@@ -62,6 +74,60 @@ public record ShopSettings(
     public static final String RECONCILE_DELAY_SECONDS = "shop.reconcile.delay-seconds";
     /** Seconds between the plugin's reconciliation runs; default {@code 60}. */
     public static final String RECONCILE_INTERVAL_SECONDS = "shop.reconcile.interval-seconds";
+    /** WeChat Pay API of the demo: {@code v2} (default), {@code v3} or {@code v3-sm}. */
+    public static final String WXPAY_API = "shop.wxpay.api";
+    /** APIv3 signing keys: {@code certificate} (default), {@code public-key} or {@code migration}. */
+    public static final String WXPAY_KEY_MODE = "shop.wxpay.key-mode";
+    /** {@code true}: a second demo merchant, served on the same notify path; default {@code false}. */
+    public static final String WXPAY_SECOND_MERCHANT = "shop.wxpay.second-merchant";
+    /** Directory for files the shop makes; default {@code ./data}. */
+    public static final String DATA_DIR = "shop.data.dir";
+
+    /** Which WeChat Pay API the demo uses, between the simulator and the plugin. */
+    public enum WxPayApi {
+        /** XML notifications signed with the APIv2 key. */
+        V2("v2"),
+        /** JSON notifications signed with RSA, resources in AES-256-GCM. */
+        V3("v3"),
+        /** The national-standard APIv3: SM2 with SM3 signatures, resources in SM4-GCM. */
+        V3_SM("v3-sm");
+
+        private final String value;
+
+        WxPayApi(String value) {
+            this.value = value;
+        }
+
+        /** The setting's value. */
+        public String value() {
+            return value;
+        }
+
+        public boolean isV3() {
+            return this != V2;
+        }
+    }
+
+    /** How WeChat Pay signs APIv3 notifications to the demo merchants. */
+    public enum KeyMode {
+        /** A platform certificate; {@code Wechatpay-Serial} is its serial. */
+        CERTIFICATE("certificate"),
+        /** The WeChat Pay public key; {@code Wechatpay-Serial} is {@code PUB_KEY_ID_...}. */
+        PUBLIC_KEY("public-key"),
+        /** Both at once, as while WeChat Pay moves a merchant to its public key: notices alternate. */
+        MIGRATION("migration");
+
+        private final String value;
+
+        KeyMode(String value) {
+            this.value = value;
+        }
+
+        /** The setting's value. */
+        public String value() {
+            return value;
+        }
+    }
 
     /** The default database: an H2 file next to the working directory. */
     public static final String DEFAULT_DB_URL = "jdbc:h2:file:./data/shop;DB_CLOSE_ON_EXIT=FALSE";
@@ -79,6 +145,13 @@ public record ShopSettings(
         }
         if (simulatorCompress < 1) {
             throw new IllegalArgumentException(SIMULATOR_COMPRESS + " must be a whole number >= 1");
+        }
+        Objects.requireNonNull(wxpayApi, "wxpayApi");
+        Objects.requireNonNull(wxpayKeyMode, "wxpayKeyMode");
+        Objects.requireNonNull(dataDir, "dataDir");
+        if (wxpayApi == WxPayApi.V3_SM && wxpayKeyMode != KeyMode.CERTIFICATE) {
+            throw new IllegalArgumentException(WXPAY_KEY_MODE + " must be certificate with "
+                    + WXPAY_API + "=v3-sm (WeChat Pay's public key is RSA)");
         }
     }
 
@@ -126,6 +199,15 @@ public record ShopSettings(
         if (!drop.equalsIgnoreCase("true") && !drop.equalsIgnoreCase("false")) {
             problems.append("\n  ").append(SIMULATOR_DROP_NOTIFICATIONS).append(" must be true or false");
         }
+        WxPayApi api = choice(source, WXPAY_API, WxPayApi.values(), WxPayApi::value, WxPayApi.V2, problems);
+        KeyMode keyMode = choice(source, WXPAY_KEY_MODE, KeyMode.values(), KeyMode::value,
+                KeyMode.CERTIFICATE, problems);
+        Boolean second = choice(source, WXPAY_SECOND_MERCHANT, new Boolean[] {false, true}, String::valueOf,
+                false, problems);
+        if (api == WxPayApi.V3_SM && keyMode != KeyMode.CERTIFICATE) {
+            problems.append("\n  ").append(WXPAY_KEY_MODE).append(" must be certificate with ")
+                    .append(WXPAY_API).append("=v3-sm (WeChat Pay's public key is RSA)");
+        }
         if (problems.length() > 0) {
             throw new IllegalArgumentException("Invalid shop settings:" + problems);
         }
@@ -140,7 +222,11 @@ public record ShopSettings(
                 compress,
                 drop.equalsIgnoreCase("true"),
                 delay,
-                interval);
+                interval,
+                api,
+                keyMode,
+                second,
+                orDefault(source.apply(DATA_DIR), "./data"));
     }
 
     private static int wholeNumber(Function<String, String> source, String key, int dflt, StringBuilder problems) {
@@ -156,6 +242,26 @@ public record ShopSettings(
         }
     }
 
+    /** One of {@code values} by its setting's value (case-insensitive), or a problem listing them. */
+    private static <T> T choice(Function<String, String> source, String key, T[] values,
+            Function<T, String> name, T fallback, StringBuilder problems) {
+        String raw = source.apply(key);
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        for (T v : values) {
+            if (name.apply(v).equalsIgnoreCase(raw.trim())) {
+                return v;
+            }
+        }
+        StringBuilder allowed = new StringBuilder();
+        for (T v : values) {
+            allowed.append(allowed.length() == 0 ? "" : " | ").append(name.apply(v));
+        }
+        problems.append("\n  ").append(key).append(" must be ").append(allowed);
+        return fallback;
+    }
+
     private static String orDefault(String value, String fallback) {
         return value == null || value.isBlank() ? fallback : value.trim();
     }
@@ -163,7 +269,8 @@ public record ShopSettings(
     /** A copy listening on another port. */
     public ShopSettings withPort(int newPort) {
         return new ShopSettings(host, newPort, dbUrl, dbUser, dbPassword, adminUser, adminPassword,
-                simulatorCompress, simulatorDropNotifications, reconcileDelaySeconds, reconcileIntervalSeconds);
+                simulatorCompress, simulatorDropNotifications, reconcileDelaySeconds, reconcileIntervalSeconds,
+                wxpayApi, wxpayKeyMode, wxpaySecondMerchant, dataDir);
     }
 
     /** Whether the admin credentials are still the demo ones. */
@@ -183,6 +290,9 @@ public record ShopSettings(
         return "ShopSettings[" + host + ":" + port + ", " + redactedDbUrl() + ", db user " + dbUser
                 + ", admin " + adminUser + ", simulator x" + simulatorCompress
                 + (simulatorDropNotifications ? " dropping notifications" : "")
-                + ", reconcile after " + reconcileDelaySeconds + " s every " + reconcileIntervalSeconds + " s]";
+                + ", reconcile after " + reconcileDelaySeconds + " s every " + reconcileIntervalSeconds + " s"
+                + ", WeChat Pay "
+                + wxpayApi.value() + (wxpayApi.isV3() ? " " + wxpayKeyMode.value() : "")
+                + (wxpaySecondMerchant ? " + second merchant" : "") + "]";
     }
 }

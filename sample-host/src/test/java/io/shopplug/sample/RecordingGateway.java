@@ -15,7 +15,7 @@ final class RecordingGateway implements PaymentGateway {
     volatile Supplier<URI> shopBaseUri;
 
     SampleShop.GatewayFactory factory() {
-        return (settings, base) -> {
+        return (settings, wechatPay, base) -> {
             shopBaseUri = base;
             return this;
         };

@@ -25,6 +25,41 @@ class ShopSettingsTest {
     }
 
     @Test
+    void weChatPayModes() {
+        ShopSettings v2 = ShopSettings.fromMap(Map.of());
+        assertEquals(ShopSettings.WxPayApi.V2, v2.wxpayApi());
+        assertEquals(ShopSettings.KeyMode.CERTIFICATE, v2.wxpayKeyMode());
+        assertFalse(v2.wxpaySecondMerchant());
+        assertEquals("./data", v2.dataDir());
+
+        ShopSettings v3 = ShopSettings.fromMap(Map.of(ShopSettings.WXPAY_API, "V3",
+                ShopSettings.WXPAY_KEY_MODE, "migration", ShopSettings.WXPAY_SECOND_MERCHANT, "true",
+                ShopSettings.DATA_DIR, "/tmp/shop"));
+        assertEquals(ShopSettings.WxPayApi.V3, v3.wxpayApi());
+        assertEquals(ShopSettings.KeyMode.MIGRATION, v3.wxpayKeyMode());
+        assertTrue(v3.wxpaySecondMerchant());
+        assertEquals("/tmp/shop", v3.dataDir());
+        assertTrue(v3.toString().contains("WeChat Pay v3 migration + second merchant"), v3.toString());
+        assertEquals(v3.wxpayApi(), v3.withPort(0).wxpayApi());
+        assertEquals(ShopSettings.WxPayApi.V3_SM,
+                ShopSettings.fromMap(Map.of(ShopSettings.WXPAY_API, "v3-sm")).wxpayApi());
+    }
+
+    @Test
+    void weChatPayModeProblemsAreReportedAtOnce() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ShopSettings.fromMap(Map.of(
+                ShopSettings.WXPAY_API, "v4", ShopSettings.WXPAY_KEY_MODE, "cert",
+                ShopSettings.WXPAY_SECOND_MERCHANT, "yes")));
+        assertTrue(e.getMessage().contains(ShopSettings.WXPAY_API + " must be v2 | v3 | v3-sm"), e.getMessage());
+        assertTrue(e.getMessage().contains(ShopSettings.WXPAY_KEY_MODE + " must be certificate | public-key | migration"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains(ShopSettings.WXPAY_SECOND_MERCHANT + " must be false | true"), e.getMessage());
+        IllegalArgumentException sm = assertThrows(IllegalArgumentException.class, () -> ShopSettings.fromMap(Map.of(
+                ShopSettings.WXPAY_API, "v3-sm", ShopSettings.WXPAY_KEY_MODE, "public-key")));
+        assertTrue(sm.getMessage().contains("must be certificate with shop.wxpay.api=v3-sm"), sm.getMessage());
+    }
+
+    @Test
     void everyProblemIsReportedAtOnce() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
                 ShopSettings.fromMap(Map.of(ShopSettings.PORT, "http", ShopSettings.SIMULATOR_COMPRESS, "fast")));

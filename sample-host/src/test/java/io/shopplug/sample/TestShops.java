@@ -1,5 +1,6 @@
 package io.shopplug.sample;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -12,9 +13,16 @@ final class TestShops {
     }
 
     static ShopSettings settings() {
-        return ShopSettings.fromMap(Map.of(
+        return settings(Map.of());
+    }
+
+    /** As {@link #settings()}, with {@code more} on top (the WeChat Pay mode, a data directory...). */
+    static ShopSettings settings(Map<String, String> more) {
+        Map<String, String> values = new HashMap<>(Map.of(
                 ShopSettings.PORT, "0",
                 ShopSettings.DB_URL, memoryDbUrl(),
                 ShopSettings.SIMULATOR_COMPRESS, "100"));
+        values.putAll(more);
+        return ShopSettings.fromMap(values);
     }
 }

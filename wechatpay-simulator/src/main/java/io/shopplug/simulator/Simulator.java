@@ -211,6 +211,17 @@ public final class Simulator {
      * @throws IllegalArgumentException for a refund notice (use {@link #refundV3})
      */
     public SimulatedV3Notice payV3(String notifyUrl, ApiV3Notice notice) {
+        return payV3(notifyUrl, notice, attempt -> { });
+    }
+
+    /**
+     * As {@link #payV3(String, ApiV3Notice)}; {@code onAttempt} hears of each attempt, on a
+     * delivery thread.
+     *
+     * @throws IllegalArgumentException for a refund notice (use {@link #refundV3})
+     */
+    public SimulatedV3Notice payV3(String notifyUrl, ApiV3Notice notice,
+            Consumer<? super DeliveryAttempt> onAttempt) {
         if (notice.kind() == Kind.REFUND) {
             throw new IllegalArgumentException("a refund: use refundV3");
         }
@@ -218,7 +229,7 @@ public final class Simulator {
         if (!notice.isBroken()) {
             recordV3(message);
         }
-        return sendV3(notifyUrl, message);
+        return sendV3(notifyUrl, message, onAttempt);
     }
 
     /**
@@ -244,7 +255,13 @@ public final class Simulator {
     }
 
     private SimulatedV3Notice sendV3(String notifyUrl, ApiV3Message message) {
-        return new SimulatedV3Notice(message, send(() -> delivery.deliver(notifyUrl, message)));
+        return sendV3(notifyUrl, message, attempt -> { });
+    }
+
+    private SimulatedV3Notice sendV3(String notifyUrl, ApiV3Message message,
+            Consumer<? super DeliveryAttempt> onAttempt) {
+        return new SimulatedV3Notice(message,
+                send(() -> delivery.deliver(notifyUrl, message, onAttempt)));
     }
 
     /** Starts the delivery, or completes it as dropped at once. */

@@ -41,6 +41,25 @@ class SimulatorV3Test {
     }
 
     @Test
+    void payV3TellsEachAttemptAsItEnds() throws Exception {
+        try (ScriptedNotifyServer shop = new ScriptedNotifyServer(n -> n == 1
+                     ? new Answer(429, "") : new Answer(204, ""));
+             NotifyDelivery delivery = NotifyDelivery.builder().compress(1000).build()) {
+            Simulator wechat = new Simulator(ApiV3NotificationsTest.MERCHANT,
+                    ApiV3NotificationsTest.RSA, ApiV3NotificationsTest.CLOCK, delivery);
+            java.util.List<DeliveryAttempt> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+            SimulatedV3Notice paid = wechat.payV3(shop.url(), ApiV3Notice.payment("SO-10", 1000), heard::add);
+
+            DeliveryResult r = paid.delivery().get(20, TimeUnit.SECONDS);
+            assertEquals(Status.DELIVERED, r.status());
+            assertEquals(r.attempts(), heard);
+            assertEquals(DeliveryAttempt.Outcome.HTTP_ERROR, heard.get(0).outcome());
+            assertEquals(DeliveryAttempt.Outcome.SUCCESS, heard.get(1).outcome());
+        }
+    }
+
+    @Test
     void misuseIsRefusedClearly() {
         try (NotifyDelivery delivery = NotifyDelivery.create()) {
             Simulator v2Only = new Simulator(Merchant.of("wx1", "1", "k", Merchant.MD5),

@@ -53,9 +53,6 @@ final class ApiV3Endpoint {
             ticket.committed();
             return Answer.v3Success();
         } catch (NotifyRejected e) {
-            if (ticket != null) {
-                ticket.failed();
-            }
             Notification first = notifications.isEmpty() ? null : notifications.get(0);
             String order = first == null ? null : first.outTradeNo();
             String key = first == null ? null : first.businessKey();
@@ -64,6 +61,13 @@ final class ApiV3Endpoint {
                 store.logNotify("v3", Outcome.REJECTED.name(), e.reason(), order, key, remoteAddr);
             }
             return Answer.v3Failure(e.reason());
+        } finally {
+            // Whatever ended it (a refusal, or an unexpected exception that the filter answers
+            // with a 500), a claim that was not committed is released, so a retry is processed
+            // instead of being told "in flight" until it is too old to be accepted at all.
+            if (ticket != null) {
+                ticket.failed();
+            }
         }
     }
 

@@ -145,7 +145,8 @@ final class WxPayConfig {
             r.problem(prefix + "api-v3-key needs WeChat Pay's keys: " + prefix + "platform-cert-files, "
                     + prefix + "public-key-id/-file, or " + prefix + "private-key-file/cert-serial to download certificates");
         }
-        String path = DEFAULT_MERCHANT.equals(name) ? defaultPath : r.path(prefix + "notify-path", defaultPath);
+        // The single merchant's path is wxpay.notify-path itself; a named one (whatever its name) may have its own.
+        String path = prefix.startsWith(Settings.MERCHANT_PREFIX) ? r.path(prefix + "notify-path", defaultPath) : defaultPath;
         return new MerchantConfig(name, mchId, appIds, v2, r.signType(prefix + "sign-type", "MD5"), v3, path,
                 certFiles, publicKeyId, publicKeyFile, privateKeyFile, certSerial,
                 new LinkedHashSet<>(r.list(prefix + "sub-mch-ids")));

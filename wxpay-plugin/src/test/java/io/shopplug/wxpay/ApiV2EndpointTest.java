@@ -568,7 +568,7 @@ class ApiV2EndpointTest {
     }
 
     /** Polls {@code done} until it holds, for at most ten seconds. */
-    private static void await(String what, BooleanSupplier done) {
+    static void await(String what, BooleanSupplier done) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -668,7 +668,7 @@ class ApiV2EndpointTest {
     }
 
     /** Writes to two streams. */
-    private static final class Tee extends OutputStream {
+    static final class Tee extends OutputStream {
         private final OutputStream a;
         private final OutputStream b;
 

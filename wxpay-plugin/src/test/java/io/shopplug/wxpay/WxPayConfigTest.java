@@ -96,6 +96,18 @@ class WxPayConfigTest {
     }
 
     @Test
+    void aMerchantNamedDefaultHasItsOwnNotifyPathToo() {
+        Map<String, String> m = new HashMap<>();
+        m.put("wxpay.merchants", "default");
+        m.put("wxpay.merchant.default.mch-id", "1900000109");
+        m.put("wxpay.merchant.default.app-id", "wx2421b1c4370ec43b");
+        m.put("wxpay.merchant.default.api-v2-key", KEY);
+        m.put("wxpay.merchant.default.notify-path", "/wxpay/own");
+
+        assertEquals("/wxpay/own", WxPayConfig.from(m).merchants().get(0).notifyPath());
+    }
+
+    @Test
     void merchantProblemsAreReportedWithTheirFullKeys() {
         Map<String, String> m = new HashMap<>();
         m.put("wxpay.merchants", "a,b,bad name");
