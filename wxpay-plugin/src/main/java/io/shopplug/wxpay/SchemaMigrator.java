@@ -32,9 +32,14 @@ import org.slf4j.LoggerFactory;
 final class SchemaMigrator {
     private static final Logger log = LoggerFactory.getLogger(SchemaMigrator.class);
 
-    /** The versions, in order; each has one script per dialect. */
+    /**
+     * The versions, in order; each has one script per dialect. Versions are applied by number,
+     * each once, so a version may be missing (another branch's, merged later) and applied after a
+     * higher one: a script may rely only on the versions below it that it names.
+     */
     static final List<Migration> MIGRATIONS = Collections.unmodifiableList(Arrays.asList(
-            new Migration(1, "init")));
+            new Migration(1, "init"),
+            new Migration(4, "console")));
 
     /** How long a node waits for another node's migration, in seconds. */
     private static final int LOCK_WAIT_SECONDS = 60;
