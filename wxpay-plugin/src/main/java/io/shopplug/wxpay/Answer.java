@@ -3,16 +3,18 @@ package io.shopplug.wxpay;
 /** An HTTP answer to write back to WeChat Pay: status, content type and body. Immutable. */
 final class Answer {
     private static final String XML = "text/xml;charset=UTF-8";
-    private static final Answer V2_SUCCESS = new Answer(200, XML, XmlFields.ack(true, "OK"));
+    private static final Answer V2_SUCCESS = new Answer(200, XML, XmlFields.ack(true, "OK"), true);
 
     private final int status;
     private final String contentType;
     private final byte[] body;
+    private final boolean acknowledged;
 
-    private Answer(int status, String contentType, byte[] body) {
+    private Answer(int status, String contentType, byte[] body, boolean acknowledged) {
         this.status = status;
         this.contentType = contentType;
         this.body = body;
+        this.acknowledged = acknowledged;
     }
 
     /** APIv2: HTTP 200 with {@code return_code} SUCCESS. */
@@ -26,10 +28,12 @@ final class Answer {
      */
     static Answer v2Failure(Reason reason) {
         int status = reason == Reason.METHOD_NOT_ALLOWED ? 405 : 200;
-        return new Answer(status, XML, XmlFields.ack(false, reason.message()));
+        return new Answer(status, XML, XmlFields.ack(false, reason.message()), false);
     }
 
     int status() { return status; }
+    /** True for SUCCESS: WeChat Pay will not send this notification again. */
+    boolean acknowledged() { return acknowledged; }
     String contentType() { return contentType; }
     byte[] body() { return body.clone(); }
     int length() { return body.length; }

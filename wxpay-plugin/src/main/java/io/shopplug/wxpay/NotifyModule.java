@@ -29,7 +29,7 @@ final class NotifyModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ApiV2Endpoint apiV2(NotifyProcessor processor, NotifyStore store) {
-        return new ApiV2Endpoint(processor, store);
+    ApiV2Endpoint apiV2(NotifyProcessor processor, NotifyStore store, NotifyMetrics metrics) {
+        return new ApiV2Endpoint(processor, store, metrics);
     }
 }

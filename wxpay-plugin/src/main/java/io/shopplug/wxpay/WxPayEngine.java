@@ -8,6 +8,9 @@ import com.google.inject.Stage;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,7 @@ final class WxPayEngine implements AutoCloseable {
     static final String ATTRIBUTE = WxPayEngine.class.getName();
     static final String INJECTOR_ATTRIBUTE = Injector.class.getName() + ".wxpay";
     static final String FILTER_NAME = "wxpay-notify";
+    static final String CONSOLE_NAME = "wxpay-console";
 
     private final ServletContext servletContext;
     private final Injector injector;
@@ -31,6 +35,8 @@ final class WxPayEngine implements AutoCloseable {
     private final HostHooks hooks;
     private final ApiV2Endpoint v2;
     private final Merchants merchants;
+    private final ClusterSwitch clusterSwitch;
+    private final NotifyMetrics metrics;
     private volatile boolean closed;
 
     private WxPayEngine(ServletContext servletContext, Injector injector, HostHooks hooks) {
@@ -40,6 +46,10 @@ final class WxPayEngine implements AutoCloseable {
         this.hooks = hooks;
         this.v2 = injector.getInstance(ApiV2Endpoint.class);
         this.merchants = injector.getInstance(Merchants.class);
+        this.clusterSwitch = injector.getInstance(ClusterSwitch.class);
+        this.metrics = injector.getInstance(NotifyMetrics.class);
+        metrics.bind(injector.getInstance(ConsoleStore.class), this::isEnabled,
+                injector.getInstance(Clock.class), injector.getInstance(Ticker.class));
     }
 
     /** The engine already running in this servlet context, or null. */
@@ -83,7 +93,7 @@ final class WxPayEngine implements AutoCloseable {
         Injector injector;
         try {
             injector = Guice.createInjector(Stage.PRODUCTION,
-                    new CoreModule(config, hooks), new StoreModule(), new NotifyModule());
+                    new CoreModule(config, hooks), new StoreModule(), new NotifyModule(), new ConsoleModule());
         } catch (CreationException | ProvisionException e) {
             throw new IllegalStateException("the wxpay plugin could not start: " + rootCause(e), e);
         }
@@ -92,6 +102,7 @@ final class WxPayEngine implements AutoCloseable {
             injector.getInstance(Dispatcher.class).start();
             if (registerFilter) {
                 registerFilter(servletContext, engine, config.notifyPaths().toArray(new String[0]));
+                registerConsole(servletContext, engine);
             }
             servletContext.setAttribute(INJECTOR_ATTRIBUTE, injector);
             servletContext.setAttribute(ATTRIBUTE, engine);
@@ -129,6 +140,33 @@ final class WxPayEngine implements AutoCloseable {
         filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, notifyPaths);
     }
 
+    /**
+     * Registers the admin console at {@code wxpay.console.path} (and everything under it). A
+     * webapp that already has a servlet of that name or mapping keeps its own, with a warning:
+     * the console is an extra, never a reason not to take payments.
+     */
+    private static void registerConsole(ServletContext servletContext, WxPayEngine engine) {
+        Injector i = engine.injector;
+        String path = engine.config.consolePath();
+        ConsoleServlet servlet = new ConsoleServlet(i.getInstance(ConsoleAccess.class),
+                i.getInstance(ConsoleStore.class), engine.clusterSwitch, engine.metrics,
+                i.getInstance(KeyInventory.class), engine.config,
+                ConsoleServlet.view(engine.config, engine.hooks, engine::isEnabled));
+        ServletRegistration.Dynamic console = servletContext.addServlet(CONSOLE_NAME, servlet);
+        if (console == null) {
+            LOG.warn("wxpay console not registered: the webapp already has a servlet named '{}'", CONSOLE_NAME);
+            return;
+        }
+        java.util.Set<String> taken = console.addMapping(path, path + "/*");
+        if (taken != null && !taken.isEmpty()) {
+            LOG.warn("wxpay console: the webapp already maps {}; the console is not served there", taken);
+            return;
+        }
+        LOG.info("wxpay console at {}{} ({})", servletContext.getContextPath(), path,
+                i.getInstance(ConsoleAccess.class).configured() ? "the host's admins"
+                        : "closed: the host has no io.shopplug.api.AdminAccess");
+    }
+
     /** The innermost cause's type and message: messages from the plugin and drivers hold no secret. */
     private static String rootCause(Throwable e) {
         Throwable root = e;
@@ -152,6 +190,7 @@ final class WxPayEngine implements AutoCloseable {
 
     WxPayConfig config() { return config; }
     ApiV2Endpoint v2() { return v2; }
+    NotifyMetrics metrics() { return metrics; }
 
     /** The merchants served at a path; all of them when the webapp mapped the filter elsewhere. */
     List<Merchants.Merchant> merchantsFor(String path) {
@@ -159,9 +198,12 @@ final class WxPayEngine implements AutoCloseable {
         return onPath.isEmpty() ? merchants.all() : onPath;
     }
 
-    /** The configured switch and the host's switch must both be on. */
+    /**
+     * The configured switch, the host's switch and the console's cluster-wide switch must all be
+     * on. The cluster-wide one is read from the database at most every two seconds.
+     */
     boolean isEnabled() {
-        return !closed && config.enabled() && hooks.hostEnabled();
+        return !closed && config.enabled() && hooks.hostEnabled() && clusterSwitch.isOn();
     }
 
     /** Stops dispatching and releases the database it opened. Idempotent. */

@@ -135,7 +135,9 @@ class WxPayEngineTest {
         assertSame(engine, WxPayEngine.running(web.context));
         assertTrue(web.attributes.get(WxPayEngine.INJECTOR_ATTRIBUTE) instanceof Injector);
         assertTrue(engine.isEnabled());
-        assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_schema_version"));
+        assertEquals(SchemaMigrator.MIGRATIONS.size(), tables.count("SELECT COUNT(*) FROM wxpay_schema_version"));
+        verify(web.context).addServlet(eq("wxpay-console"), any(ConsoleServlet.class));
+        verify(web.servletRegistration).addMapping("/wxpay/console", "/wxpay/console/*");
 
         IllegalStateException twice = assertThrows(IllegalStateException.class,
                 () -> WxPayEngine.start(web.context, hooks(List.of(orders))));
