@@ -1,5 +1,6 @@
 package io.shopplug.sample;
 
+import io.shopplug.api.AdminAccess;
 import io.shopplug.api.OrderLookup;
 import io.shopplug.api.PaymentListener;
 import io.shopplug.api.PluginContext;
@@ -73,14 +74,16 @@ public final class PluginHost {
     /**
      * @param listeners the shop's payment listeners, in the order they are to be called
      * @param orderLookup the shop's order lookup
+     * @param adminAccess who the shop's admins are, for the plugins' admin consoles
      * @param dataSource the shop's database, offered to plugins for their own tables
      * @param classLoader where to look for plugins
      */
-    PluginHost(List<PaymentListener> listeners, OrderLookup orderLookup, DataSource dataSource,
-            ClassLoader classLoader) {
+    PluginHost(List<PaymentListener> listeners, OrderLookup orderLookup, AdminAccess adminAccess,
+            DataSource dataSource, ClassLoader classLoader) {
         this.services = Map.of(
                 PaymentListener.class, List.copyOf(listeners),
-                OrderLookup.class, List.of(orderLookup));
+                OrderLookup.class, List.of(orderLookup),
+                AdminAccess.class, List.of(adminAccess));
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.classLoader = classLoader;
     }

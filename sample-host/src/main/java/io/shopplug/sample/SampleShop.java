@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SampleShop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SampleShop.class);
+    /** The demo customer account, {@code alice}/{@code alice}: logged in, but not an admin. */
+    static final String DEMO_CUSTOMER = "alice";
 
     /** Makes the shop's payment gateway, given where the shop will be listening. */
     @FunctionalInterface
@@ -64,11 +67,13 @@ public final class SampleShop implements AutoCloseable {
         System.out.println("Sample shop running at " + shop.baseUri());
         System.out.println("  storefront  " + shop.baseUri());
         System.out.println("  admin       " + shop.baseUri().resolve("/admin"));
+        System.out.println("  wxpay       " + shop.baseUri().resolve("/wxpay/console") + " (the plugin's console, admins only)");
         if (settings.demoAdmin()) {
             System.out.println("  demo admin credentials: admin / admin"
                     + " (set " + ShopSettings.ADMIN_USER + " and " + ShopSettings.ADMIN_PASSWORD
                     + " for anything but a demo)");
         }
+        System.out.println("  demo customer (not an admin): " + DEMO_CUSTOMER + " / " + DEMO_CUSTOMER);
         System.out.println("  database    " + settings.redactedDbUrl());
         System.out.println();
         shop.server.join();
@@ -91,8 +96,10 @@ public final class SampleShop implements AutoCloseable {
             AppliedEvents applied = new AppliedEvents(ds, clock);
             List<PaymentListener> listeners = List.of(new OrderStatusListener(applied),
                     new InventoryListener(applied), new PointsListener(applied));
-            PluginHost plugins = new PluginHost(listeners, new ShopOrderLookup(ds), ds,
-                    Thread.currentThread().getContextClassLoader());
+            AdminAuth auth = new AdminAuth(settings.adminUser(), settings.adminPassword(),
+                    Map.of(DEMO_CUSTOMER, DEMO_CUSTOMER));
+            PluginHost plugins = new PluginHost(listeners, new ShopOrderLookup(ds),
+                    new ShopAdminAccess(auth), ds, Thread.currentThread().getContextClassLoader());
 
             HttpConfiguration http = new HttpConfiguration();
             http.setSendServerVersion(false);
@@ -105,7 +112,6 @@ public final class SampleShop implements AutoCloseable {
                     () -> URI.create("http://" + publicHost + ":" + connector.getLocalPort() + "/"));
 
             ShopStore store = new ShopStore(ds, clock);
-            AdminAuth auth = new AdminAuth(settings.adminUser(), settings.adminPassword());
             server.setHandler(context(store, gateway, plugins, auth));
             ErrorHandler errors = new ErrorHandler();
             errors.setShowStacks(false);
