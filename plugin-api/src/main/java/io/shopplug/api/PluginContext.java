@@ -18,9 +18,9 @@ public interface PluginContext {
     ServletContext servletContext();
 
     /**
-     * The host's implementations of a hook type, such as every {@link PaymentListener}, the one
-     * {@link OrderLookup} or the one {@link AdminAccess}. Returns an empty list when the host
-     * offers none; never null.
+     * The host's implementations of a hook type, such as every {@link PaymentListener}, every
+     * {@link TransactionalPaymentListener}, the one {@link OrderLookup} or the one
+     * {@link AdminAccess}. Returns an empty list when the host offers none; never null.
      */
     <T> List<T> services(Class<T> type);
 

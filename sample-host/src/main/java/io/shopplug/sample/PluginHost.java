@@ -5,6 +5,7 @@ import io.shopplug.api.OrderLookup;
 import io.shopplug.api.PaymentListener;
 import io.shopplug.api.PluginContext;
 import io.shopplug.api.ShopPlugin;
+import io.shopplug.api.TransactionalPaymentListener;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
@@ -80,8 +81,18 @@ public final class PluginHost {
      */
     PluginHost(List<PaymentListener> listeners, OrderLookup orderLookup, AdminAccess adminAccess,
             DataSource dataSource, ClassLoader classLoader) {
+        this(listeners, List.of(), orderLookup, adminAccess, dataSource, classLoader);
+    }
+
+    /**
+     * @param transactionalListeners the shop's listeners that work in the plugin's transaction
+     *     (the plugin keeps its tables in the shop's database, so their effects are exactly once)
+     */
+    PluginHost(List<PaymentListener> listeners, List<TransactionalPaymentListener> transactionalListeners,
+            OrderLookup orderLookup, AdminAccess adminAccess, DataSource dataSource, ClassLoader classLoader) {
         this.services = Map.of(
                 PaymentListener.class, List.copyOf(listeners),
+                TransactionalPaymentListener.class, List.copyOf(transactionalListeners),
                 OrderLookup.class, List.of(orderLookup),
                 AdminAccess.class, List.of(adminAccess));
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");

@@ -1,9 +1,11 @@
 package io.shopplug.sample;
 
 import io.shopplug.api.PaymentListener;
+import io.shopplug.api.TransactionalPaymentListener;
 import jakarta.servlet.DispatcherType;
 import java.net.URI;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -59,9 +61,17 @@ public final class SampleShop implements AutoCloseable {
         this.publicHost = publicHost;
     }
 
+    /**
+     * Comma-separated class names of more listeners to register (each a {@link PaymentListener}
+     * and/or a {@link TransactionalPaymentListener} with a public no-argument constructor), read by
+     * {@link #main} only: a test can run the shop in a JVM of its own with a listener of its own.
+     */
+    static final String EXTRA_LISTENERS = "shop.extra-listeners";
+
     public static void main(String[] args) throws Exception {
         ShopSettings settings = ShopSettings.fromEnvironment();
-        SampleShop shop = start(settings);
+        SampleShop shop = start(settings, WeChatPaySimulatorGateway::create,
+                instantiate(System.getProperty(EXTRA_LISTENERS, "")));
         Runtime.getRuntime().addShutdownHook(new Thread(shop::close, "shop-shutdown"));
         System.out.println();
         System.out.println("Sample shop running at " + shop.baseUri());
@@ -85,6 +95,24 @@ public final class SampleShop implements AutoCloseable {
     }
 
     static SampleShop start(ShopSettings settings, GatewayFactory gatewayFactory) {
+        return start(settings, gatewayFactory, List.of());
+    }
+
+    private static List<Object> instantiate(String classNames) throws ReflectiveOperationException {
+        List<Object> listeners = new ArrayList<>();
+        for (String name : classNames.split(",")) {
+            if (!name.isBlank()) {
+                listeners.add(Class.forName(name.strip()).getConstructor().newInstance());
+            }
+        }
+        return listeners;
+    }
+
+    /**
+     * @param extraListeners more listeners after the shop's own: each is registered as a
+     *     {@link PaymentListener} and/or a {@link TransactionalPaymentListener}, as it implements
+     */
+    static SampleShop start(ShopSettings settings, GatewayFactory gatewayFactory, List<?> extraListeners) {
         Objects.requireNonNull(settings, "settings");
         LOG.info("Starting the sample shop: {}", settings);
         ShopDatabase database = ShopDatabase.open(settings);
@@ -94,11 +122,20 @@ public final class SampleShop implements AutoCloseable {
             DataSource ds = database.dataSource();
             Clock clock = Clock.systemUTC();
             AppliedEvents applied = new AppliedEvents(ds, clock);
-            List<PaymentListener> listeners = List.of(new OrderStatusListener(applied),
-                    new InventoryListener(applied), new PointsListener(applied));
+            List<PaymentListener> listeners = new ArrayList<>(List.of(new OrderStatusListener(applied),
+                    new InventoryListener(applied), new PointsListener(applied)));
+            List<TransactionalPaymentListener> transactional = new ArrayList<>();
+            for (Object extra : extraListeners) {
+                if (extra instanceof PaymentListener l) {
+                    listeners.add(l);
+                }
+                if (extra instanceof TransactionalPaymentListener l) {
+                    transactional.add(l);
+                }
+            }
             AdminAuth auth = new AdminAuth(settings.adminUser(), settings.adminPassword(),
                     Map.of(DEMO_CUSTOMER, DEMO_CUSTOMER));
-            PluginHost plugins = new PluginHost(listeners, new ShopOrderLookup(ds),
+            PluginHost plugins = new PluginHost(listeners, transactional, new ShopOrderLookup(ds),
                     new ShopAdminAccess(auth), ds, Thread.currentThread().getContextClassLoader());
 
             HttpConfiguration http = new HttpConfiguration();

@@ -31,10 +31,6 @@ interface ConsoleMapper {
     /** Marks an open anomaly handled; 0 when it does not exist or is already handled. */
     int markHandled(@Param("id") long id, @Param("by") String by, @Param("now") Instant now);
 
-    /** Entries in {@code state}, newest first. */
-    List<ConsoleRows.OutboxEntry> outboxInState(@Param("state") String state,
-            @Param("beforeId") Long beforeId, @Param("limit") int limit);
-
     ConsoleRows.OutboxStats outboxStats();
 
     ConsoleRows.Setting setting(@Param("name") String name);

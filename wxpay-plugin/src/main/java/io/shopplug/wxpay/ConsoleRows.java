@@ -97,32 +97,6 @@ final class ConsoleRows {
         String handledBy() { return handledBy; }
     }
 
-    /** One outbox entry with the order it belongs to (for the dead-letter list). */
-    static final class OutboxEntry {
-        private long id;
-        private String listener;
-        private String state;
-        private int attempts;
-        private String lastError;
-        private Instant createdAt;
-        private Instant nextAttemptAt;
-        private String eventKind;
-        private String businessKey;
-        private String outTradeNo;
-
-        long id() { return id; }
-        String listener() { return listener; }
-        String state() { return state; }
-        int attempts() { return attempts; }
-        /** The listener's last exception as {@code toString()}: its class and message. */
-        String lastError() { return lastError; }
-        Instant createdAt() { return createdAt; }
-        Instant nextAttemptAt() { return nextAttemptAt; }
-        String eventKind() { return eventKind; }
-        String businessKey() { return businessKey; }
-        String outTradeNo() { return outTradeNo; }
-    }
-
     /** The outbox at a glance. */
     static final class OutboxStats {
         private long pending;

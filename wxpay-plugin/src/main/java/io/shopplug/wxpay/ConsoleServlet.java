@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>Pages: {@code /} status and switch, {@code /log} notification log (and {@code /log/<id>}),
  * {@code /anomalies}, {@code /dead-letters}, {@code /metrics} (Prometheus text; also with the
  * metrics bearer token). JSON: {@code GET /api/status|log|log/<id>|anomalies|dead-letters},
- * {@code POST /api/switch {"enabled":bool}}, {@code POST /api/anomalies/<id>/handled}.
+ * {@code POST /api/switch {"enabled":bool}}, {@code POST /api/anomalies/<id>/handled},
+ * {@code POST /api/dead-letters/<id>/replay}, {@code POST /api/dead-letters/replay-all}. Replays
+ * go through the dispatcher's own dead-letter API.
  */
 final class ConsoleServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -51,6 +53,7 @@ final class ConsoleServlet extends HttpServlet {
     private static final int MAX_JSON_BODY = 4096;
     private static final Pattern LOG_ENTRY = Pattern.compile("/log/([0-9]{1,18})");
     private static final Pattern HANDLED = Pattern.compile("/anomalies/([0-9]{1,18})/handled");
+    private static final Pattern REPLAY = Pattern.compile("/dead-letters/([0-9]{1,18})/replay");
     private static final Pattern ID_TEXT = Pattern.compile("[A-Za-z0-9_\\-|*@.]{1,64}");
     private static final String CSP = "default-src 'none'; style-src 'self'; img-src 'self';"
             + " form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -72,9 +75,12 @@ final class ConsoleServlet extends HttpServlet {
     private final transient KeyInventory keys;
     private final transient WxPayConfig config;
     private final transient EngineView engine;
+    private final transient NotifyStore notifyStore;
+    private final transient Dispatcher dispatcher;
 
     ConsoleServlet(ConsoleAccess access, ConsoleStore store, ClusterSwitch clusterSwitch,
-            NotifyMetrics metrics, KeyInventory keys, WxPayConfig config, EngineView engine) {
+            NotifyMetrics metrics, KeyInventory keys, WxPayConfig config, EngineView engine,
+            NotifyStore notifyStore, Dispatcher dispatcher) {
         this.access = access;
         this.store = store;
         this.clusterSwitch = clusterSwitch;
@@ -82,6 +88,8 @@ final class ConsoleServlet extends HttpServlet {
         this.keys = keys;
         this.config = config;
         this.engine = engine;
+        this.notifyStore = notifyStore;
+        this.dispatcher = dispatcher;
     }
 
     /** Thrown for bad input; answered 400 with its fixed message. */
@@ -140,15 +148,16 @@ final class ConsoleServlet extends HttpServlet {
             }
         } catch (BadRequest e) {
             refuse(resp, api, 400, e.getMessage());
-        } catch (ConsoleStore.Unavailable e) {
-            LOG.warn("wxpay console: {}", e.getMessage());
+        } catch (ConsoleStore.Unavailable | NotifyRejected e) {
+            LOG.warn("wxpay console: database unavailable ({})", e.getClass().getSimpleName());
             refuse(resp, api, 503, "database unavailable, try again");
         }
     }
 
     private static boolean isAction(String path) {
         String p = stripApi(path);
-        return p.equals("/switch") || HANDLED.matcher(p).matches();
+        return p.equals("/switch") || HANDLED.matcher(p).matches() || REPLAY.matcher(p).matches()
+                || p.equals("/dead-letters/replay-all");
     }
 
     private static String stripApi(String path) {
@@ -214,8 +223,13 @@ final class ConsoleServlet extends HttpServlet {
         } else if (path.equals("/api/anomalies")) {
             json(resp, 200, page(anomalies(req), ConsoleServlet::anomalyJson, a -> a.id()));
         } else if (path.equals("/api/dead-letters")) {
-            json(resp, 200, page(store.outbox(Delivery.State.DEAD, before(req), PAGE),
-                    ConsoleServlet::outboxJson, o -> o.id()));
+            List<Object> items = new ArrayList<>();
+            for (DeadLetter d : notifyStore.deadLetters(ConsoleStore.MAX_PAGE)) {
+                items.add(deadLetterJson(d));
+            }
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("items", items);
+            json(resp, 200, j);
         } else {
             return false;
         }
@@ -265,6 +279,32 @@ final class ConsoleServlet extends HttpServlet {
                 json(resp, 200, answer);
             } else {
                 seeOther(req, resp, "/anomalies");
+            }
+        } else if ((m = REPLAY.matcher(stripApi(path))).matches()) {
+            long id = Long.parseLong(m.group(1));
+            boolean replayed = dispatcher.replay(id);
+            if (replayed) {
+                store.audit(admin, "replay", "outbox " + id, null);
+            }
+            if (api) {
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("id", id);
+                answer.put("replayed", replayed);
+                json(resp, replayed ? 200 : 404, answer);
+            } else if (!replayed) {
+                refuse(resp, false, 404, "no such dead letter (already replayed?)");
+            } else {
+                seeOther(req, resp, "/dead-letters");
+            }
+        } else if (stripApi(path).equals("/dead-letters/replay-all")) {
+            int n = dispatcher.replayAll();
+            store.audit(admin, "replay-all", "dead letters", n + " replayed");
+            if (api) {
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("replayed", n);
+                json(resp, 200, answer);
+            } else {
+                seeOther(req, resp, "/dead-letters");
             }
         } else {
             refuse(resp, api, 404, "not found");
@@ -657,43 +697,51 @@ final class ConsoleServlet extends HttpServlet {
     // ---------------------------------------------------------------- dead letters
 
     private String deadLettersPage(HttpServletRequest req) {
-        List<ConsoleRows.OutboxEntry> rows = store.outbox(Delivery.State.DEAD, before(req), PAGE);
+        List<DeadLetter> rows = notifyStore.deadLetters(ConsoleStore.MAX_PAGE);
         String base = base(req);
+        String csrf = access.csrfToken(req);
         StringBuilder b = new StringBuilder("<h2>Dead letters</h2><p class=\"note\">Deliveries to the shop's"
-                + " listeners that the plugin gave up on. The payment itself is recorded and was acknowledged;"
-                + " only this listener's effect (stock, points, order status...) is missing.</p>");
-        b.append("<table id=\"dead-letters\"><tr><th>#</th><th>Listener</th><th>Order</th><th>Transaction</th>"
-                + "<th class=\"num\">Attempts</th><th>Last error</th><th>Created</th></tr>");
-        if (rows.isEmpty()) {
-            b.append("<tr><td colspan=\"7\" class=\"note\">none</td></tr>");
+                + " listeners that the plugin gave up on after <code>wxpay.dispatch.max-attempts</code>. The"
+                + " payment itself is recorded and was acknowledged; only this listener's effect (stock,"
+                + " points, order status...) is missing. Fix the cause (see the last error), then replay:"
+                + " the entry is delivered again, with the same idempotency key.</p>");
+        if (!rows.isEmpty()) {
+            b.append("<form method=\"post\" action=\"").append(esc(base)).append("/dead-letters/replay-all\">")
+                    .append(csrfField(csrf)).append("<button type=\"submit\" id=\"replay-all\">Replay all</button></form>");
         }
-        for (ConsoleRows.OutboxEntry o : rows) {
-            b.append("<tr id=\"dead-").append(o.id()).append("\"><td>").append(o.id()).append("</td><td><code>")
-                    .append(esc(o.listener())).append("</code></td><td>").append(esc(o.outTradeNo())).append("</td><td>")
-                    .append(esc(o.businessKey())).append("</td><td class=\"num\">").append(o.attempts())
-                    .append("</td><td><code>").append(esc(o.lastError())).append("</code></td><td>")
-                    .append(esc(time(o.createdAt()))).append("</td></tr>");
+        b.append("<table id=\"dead-letters\"><tr><th>#</th><th>Listener</th><th>Order</th><th>Transaction</th>"
+                + "<th class=\"num\">Attempts</th><th>Last error</th><th>Created</th><th></th></tr>");
+        if (rows.isEmpty()) {
+            b.append("<tr><td colspan=\"8\" class=\"note\">none</td></tr>");
+        }
+        for (DeadLetter d : rows) {
+            b.append("<tr id=\"dead-").append(d.id()).append("\"><td>").append(d.id()).append("</td><td><code>")
+                    .append(esc(d.listener())).append("</code></td><td>").append(esc(d.outTradeNo())).append("</td><td>")
+                    .append(esc(d.businessKey())).append("</td><td class=\"num\">").append(d.attempts())
+                    .append("</td><td><code>").append(esc(d.lastError())).append("</code></td><td>")
+                    .append(esc(time(d.createdAt()))).append("</td><td><form class=\"inline\" method=\"post\" action=\"")
+                    .append(esc(base)).append("/dead-letters/").append(d.id()).append("/replay\">").append(csrfField(csrf))
+                    .append("<button type=\"submit\">Replay</button></form></td></tr>");
         }
         b.append("</table>");
-        if (rows.size() == PAGE) {
-            b.append("<p><a href=\"").append(esc(base)).append("/dead-letters?before=")
-                    .append(rows.get(rows.size() - 1).id()).append("\">Older →</a></p>");
+        if (rows.size() == ConsoleStore.MAX_PAGE) {
+            b.append("<p class=\"note\">The oldest ").append(ConsoleStore.MAX_PAGE)
+                    .append(" are shown; replay them to see the next.</p>");
         }
         return b.toString();
     }
 
-    private static Map<String, Object> outboxJson(ConsoleRows.OutboxEntry o) {
+    private static Map<String, Object> deadLetterJson(DeadLetter d) {
         Map<String, Object> j = new LinkedHashMap<>();
-        j.put("id", o.id());
-        j.put("listener", o.listener());
-        j.put("state", o.state());
-        j.put("attempts", o.attempts());
-        j.put("lastError", o.lastError());
-        j.put("createdAt", str(o.createdAt()));
-        j.put("nextAttemptAt", str(o.nextAttemptAt()));
-        j.put("kind", o.eventKind());
-        j.put("transactionId", o.businessKey());
-        j.put("outTradeNo", o.outTradeNo());
+        j.put("id", d.id());
+        j.put("listener", d.listener());
+        j.put("kind", d.kind() == null ? null : d.kind().name());
+        j.put("transactionId", d.businessKey());
+        j.put("outTradeNo", d.outTradeNo());
+        j.put("attempts", d.attempts());
+        j.put("lastError", d.lastError());
+        j.put("createdAt", str(d.createdAt()));
+        j.put("idempotencyKey", d.idempotencyKey());
         return j;
     }
 

@@ -95,11 +95,6 @@ final class ConsoleStore {
         });
     }
 
-    List<ConsoleRows.OutboxEntry> outbox(Delivery.State state, Long beforeId, int limit) {
-        int bounded = Math.max(1, Math.min(limit, MAX_PAGE));
-        return read(m -> m.outboxInState(state.name(), beforeId, bounded));
-    }
-
     ConsoleRows.OutboxStats outboxStats() {
         ConsoleRows.OutboxStats stats = read(ConsoleMapper::outboxStats);
         return stats != null ? stats : new ConsoleRows.OutboxStats();
@@ -123,7 +118,7 @@ final class ConsoleStore {
         });
     }
 
-    /** Records an admin action that changed state elsewhere (a replay). */
+    /** Records an admin action that changed state elsewhere (a replay through the dispatcher). */
     void audit(String actor, String action, String target, String detail) {
         Instant now = now();
         write(m -> {

@@ -66,6 +66,21 @@ final class DataSources {
         }
     }
 
+    /**
+     * After a broken connection: if {@code dataSource} is a pool {@link #open} built, retires its
+     * connections (idle ones now, borrowed ones when returned) so that the next borrower gets a
+     * fresh one. HikariCP does this by itself for the SQLStates it knows, not for H2's. A host's or
+     * a JNDI DataSource is left alone.
+     */
+    static void retireConnections(DataSource dataSource) {
+        if (dataSource instanceof OwnedPool) {
+            com.zaxxer.hikari.HikariPoolMXBean pool = ((OwnedPool) dataSource).getHikariPoolMXBean();
+            if (pool != null) {
+                pool.softEvictConnections();
+            }
+        }
+    }
+
     /** True if {@code dataSource} is a pool that {@link #open} built. */
     static boolean isOwned(DataSource dataSource) {
         return dataSource instanceof OwnedPool;

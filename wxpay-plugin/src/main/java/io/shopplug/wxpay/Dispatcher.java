@@ -2,6 +2,7 @@ package io.shopplug.wxpay;
 
 import io.shopplug.api.PaymentEvent;
 import io.shopplug.api.PaymentListener;
+import io.shopplug.api.TransactionalPaymentListener;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -26,26 +28,75 @@ import org.slf4j.LoggerFactory;
  * Delivers recorded events to the host's listeners, after the commit and off the notify thread.
  *
  * <p>Each listener has its own outbox entry, so one listener's failure never affects another's
- * delivery. A bounded pool delivers entries handed over by {@link #submit}; entries it could not
- * take (pool full, failure, crash before delivery) stay in the outbox and a sweeper picks them up
- * again when they are due, with exponential back-off and jitter. Delivery is at least once.
+ * delivery. An entry is delivered only by the node holding its lease: a worker first claims the
+ * entry with one conditional UPDATE (of nodes racing for it, the database lets exactly one win),
+ * then calls the listener, then marks the entry delivered or failed, which frees the lease. A node
+ * renews the leases of the deliveries it is running at every sweep; a node that dies stops
+ * renewing, and once its leases expire any node takes the entries over.
+ *
+ * <p>A {@link TransactionalPaymentListener} is called inside the transaction that marks its entry
+ * delivered (the entry's row stays locked until the commit): exactly once. A
+ * {@link PaymentListener} is at least once, never concurrently for the same entry while leases
+ * hold.
+ *
+ * <p>A bounded pool delivers entries handed over by {@link #submit}; entries it could not take
+ * (pool full, failure, crash before delivery) stay in the outbox and the sweeper of any node picks
+ * them up when they are due, with exponential back-off and jitter, until
+ * {@code maxAttempts} failures park the entry as {@code DEAD} for a person to replay.
  */
 final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-    static final Duration SWEEP_INTERVAL = Duration.ofSeconds(5);
+    static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(5);
+    static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
+    static final int DEFAULT_MAX_ATTEMPTS = 12;
+    /** The prefix of a transactional listener's id, so it never collides with a plain one. */
+    static final String TRANSACTIONAL_PREFIX = "tx:";
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+    private static final int SWEEP_BATCH = 500;
 
     private final NotifyStore store;
     private final Map<String, PaymentListener> listeners;
+    private final Map<String, TransactionalPaymentListener> transactional;
     private final Clock clock;
+    private final String nodeId;
+    private final int maxAttempts;
+    private final Duration lease;
+    private final Duration sweepInterval;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService sweeper;
+    /** Entries queued or running on this node. */
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    /** Entries whose plain listener is running now: their leases are renewed at each sweep. */
+    private final Set<Long> holding = ConcurrentHashMap.newKeySet();
 
+    /** With the default attempts, lease and sweep interval, and no transactional listeners. */
     Dispatcher(NotifyStore store, List<PaymentListener> hostListeners, Clock clock, int threads) {
+        this(store, hostListeners, Collections.emptyList(), clock, threads, DEFAULT_MAX_ATTEMPTS,
+                DEFAULT_LEASE, DEFAULT_SWEEP_INTERVAL);
+    }
+
+    /**
+     * @param maxAttempts failures after which an entry is DEAD
+     * @param lease how long a claim lasts unless renewed; at least three sweep intervals
+     * @param sweepInterval how often due entries are looked for and leases renewed
+     */
+    Dispatcher(NotifyStore store, List<PaymentListener> hostListeners,
+            List<TransactionalPaymentListener> transactionalListeners, Clock clock, int threads,
+            int maxAttempts, Duration lease, Duration sweepInterval) {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be at least 1");
+        }
+        if (sweepInterval.multipliedBy(3).compareTo(lease) > 0) {
+            throw new IllegalArgumentException("the lease must last at least three sweep intervals");
+        }
         this.store = store;
-        this.listeners = Collections.unmodifiableMap(byId(hostListeners));
+        this.listeners = Collections.unmodifiableMap(byId(hostListeners, ""));
+        this.transactional = Collections.unmodifiableMap(byId(transactionalListeners, TRANSACTIONAL_PREFIX));
         this.clock = clock;
+        this.nodeId = newNodeId();
+        this.maxAttempts = maxAttempts;
+        this.lease = lease;
+        this.sweepInterval = sweepInterval;
         this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(10_000), daemon("wxpay-dispatch"));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("wxpay-outbox-sweeper"));
@@ -53,9 +104,13 @@ final class Dispatcher implements AutoCloseable {
 
     /** Stable ids for the host's listeners: class name, with {@code #2}, {@code #3} for repeats. */
     static Map<String, PaymentListener> byId(List<PaymentListener> hostListeners) {
-        Map<String, PaymentListener> byId = new LinkedHashMap<>();
-        for (PaymentListener l : hostListeners) {
-            String base = l.getClass().getName();
+        return byId(hostListeners, "");
+    }
+
+    private static <T> Map<String, T> byId(List<T> hostListeners, String prefix) {
+        Map<String, T> byId = new LinkedHashMap<>();
+        for (T l : hostListeners) {
+            String base = prefix + l.getClass().getName();
             String id = base;
             for (int i = 2; byId.containsKey(id); i++) {
                 id = base + "#" + i;
@@ -65,18 +120,33 @@ final class Dispatcher implements AutoCloseable {
         return byId;
     }
 
-    /** The ids an outbox entry is written for, one per listener, in the host's order. */
+    /** This node's id, random at each start: the owner written on its leases. */
+    private static String newNodeId() {
+        String random = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        return "pid" + ProcessHandle.current().pid() + "-" + random;
+    }
+
+    /** The ids an outbox entry is written for, one per listener: plain ones, then transactional ones. */
     List<String> listenerIds() {
-        return new ArrayList<>(listeners.keySet());
+        List<String> ids = new ArrayList<>(listeners.keySet());
+        ids.addAll(transactional.keySet());
+        return ids;
     }
 
-    /** Starts the sweeper that redelivers due entries, including those left by a crash. */
+    /** The owner this node writes on its leases. */
+    String nodeId() {
+        return nodeId;
+    }
+
+    /** Starts the sweeper that renews this node's leases and delivers due entries of any node. */
     void start() {
-        long ms = SWEEP_INTERVAL.toMillis();
-        sweeper.scheduleWithFixedDelay(this::sweep, 0, ms, TimeUnit.MILLISECONDS);
+        long ms = sweepInterval.toMillis();
+        sweeper.scheduleWithFixedDelay(this::tick, 0, ms, TimeUnit.MILLISECONDS);
+        LOG.info("wxpay dispatcher started: node {}, lease {} ms, sweep every {} ms, {} attempts at most",
+                nodeId, lease.toMillis(), ms, maxAttempts);
     }
 
-    /** Queues freshly committed entries; never blocks. Entries not taken wait for the sweeper. */
+    /** Queues freshly committed entries; never blocks. Entries not taken wait for a sweeper. */
     void submit(List<Long> outboxIds) {
         for (Long id : outboxIds) {
             enqueue(id);
@@ -100,54 +170,146 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
-    void sweep() {
+    private void tick() {
+        renewLeases();
+        sweep();
+    }
+
+    /** Extends the leases of the deliveries this node is running. */
+    void renewLeases() {
+        if (holding.isEmpty()) {
+            return;
+        }
         try {
-            for (Long id : store.dueOutbox(500)) {
-                enqueue(id);
-            }
+            store.renewLeases(nodeId, new ArrayList<>(holding), clock.instant().plus(lease));
         } catch (RuntimeException e) {
-            LOG.warn("wxpay outbox sweep failed ({}); will try again", e.getMessage());
+            LOG.warn("wxpay could not renew this node's leases ({}); will try again", SqlErrors.describe(e));
         }
     }
 
-    /** Delivers one entry to its listener and records the result; never throws. */
+    /** Queues the due entries of every node whose lease is free or expired. */
+    void sweep() {
+        try {
+            for (Long id : store.dueOutbox(SWEEP_BATCH)) {
+                enqueue(id);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("wxpay outbox sweep failed ({}); will try again", SqlErrors.describe(e));
+        }
+    }
+
+    /**
+     * Claims one entry and, if this node got it, delivers it to its listener and records the
+     * result; never throws. Does nothing when the entry is not due, final, or leased elsewhere.
+     */
     void deliver(long outboxId) {
         Delivery d;
         try {
+            if (!store.claim(outboxId, nodeId, clock.instant().plus(lease))) {
+                return;
+            }
             d = store.loadDelivery(outboxId);
         } catch (RuntimeException e) {
-            LOG.warn("wxpay outbox entry {} could not be loaded ({}); will retry", outboxId, e.getMessage());
+            LOG.warn("wxpay outbox entry {} could not be claimed ({}); will retry", outboxId,
+                    SqlErrors.describe(e));
             return;
         }
-        if (d == null || d.state() == Delivery.State.DELIVERED || d.state() == Delivery.State.DEAD) {
+        if (d == null) {
             return;
         }
-        PaymentListener listener = listeners.get(d.listener());
+        TransactionalPaymentListener tx = transactional.get(d.listener());
+        if (tx != null) {
+            deliverInTransaction(d, tx);
+        } else {
+            deliverPlain(d, listeners.get(d.listener()));
+        }
+    }
+
+    private void deliverPlain(Delivery d, PaymentListener listener) {
+        holding.add(d.id());
         try {
-            if (listener == null) {
-                throw new IllegalStateException("listener " + d.listener() + " is not loaded");
-            }
-            if (d.kind() == EventKind.PAYMENT) {
-                listener.onPaid(paymentEvent(d));
-            }
-        } catch (RuntimeException | LinkageError e) {
-            Instant next = clock.instant().plus(backoff(d.attempts() + 1));
-            LOG.warn("wxpay listener {} failed on {} (attempt {}): {}", d.listener(),
-                    d.idempotencyKey(), d.attempts() + 1, e.toString());
             try {
-                store.markFailed(outboxId, e.toString(), next);
-            } catch (RuntimeException storeDown) {
-                LOG.warn("wxpay outbox entry {} failure not recorded ({}); the sweeper retries it",
-                        outboxId, storeDown.getMessage());
+                if (listener == null) {
+                    throw new IllegalStateException("listener " + d.listener() + " is not loaded");
+                }
+                if (d.kind() == EventKind.PAYMENT) {
+                    listener.onPaid(paymentEvent(d));
+                }
+            } catch (RuntimeException | LinkageError e) {
+                failed(d, e.toString());
+                return;
             }
-            return;
+            try {
+                if (!store.markDelivered(d.id(), nodeId)) {
+                    LOG.warn("wxpay outbox entry {} delivered after its lease was lost; another node"
+                            + " may deliver it too", d.id());
+                }
+            } catch (RuntimeException storeDown) {
+                LOG.warn("wxpay outbox entry {} delivered but not marked ({}); it will be delivered again",
+                        d.id(), SqlErrors.describe(storeDown));
+            }
+        } finally {
+            holding.remove(d.id());
         }
+    }
+
+    private void deliverInTransaction(Delivery d, TransactionalPaymentListener listener) {
         try {
-            store.markDelivered(outboxId);
-        } catch (RuntimeException storeDown) {
-            LOG.warn("wxpay outbox entry {} delivered but not marked ({}); it will be delivered again",
-                    outboxId, storeDown.getMessage());
+            boolean held = store.deliverInTransaction(d.id(), nodeId, connection -> {
+                if (d.kind() == EventKind.PAYMENT) {
+                    listener.onPaid(paymentEvent(d), GuardedConnection.wrap(connection));
+                }
+            });
+            if (!held) {
+                LOG.info("wxpay outbox entry {} was taken over by another node", d.id());
+            }
+        } catch (NotifyStore.WorkFailed e) {
+            failed(d, e.getCause().toString());
+        } catch (RuntimeException e) {
+            // The database failed around the listener (mark, commit, connection): rolled back, or
+            // committed without our knowing; markFailed changes nothing in the second case.
+            failed(d, "delivery transaction failed: " + SqlErrors.describe(e));
         }
+    }
+
+    /** Counts a failed attempt: due again after a back-off, or DEAD after the last one. */
+    private void failed(Delivery d, String error) {
+        int attempt = d.attempts() + 1;
+        boolean last = attempt >= maxAttempts;
+        Instant next = clock.instant().plus(backoff(attempt));
+        LOG.warn("wxpay listener {} failed on {} (attempt {} of {}): {}", d.listener(),
+                d.idempotencyKey(), attempt, maxAttempts, error);
+        try {
+            if (store.markFailed(d.id(), nodeId, error, next, maxAttempts) && last) {
+                LOG.error("wxpay listener {} gave up on {} after {} attempts: outbox entry {} is DEAD;"
+                        + " replay it once the cause is fixed", d.listener(), d.idempotencyKey(), attempt, d.id());
+            }
+        } catch (RuntimeException storeDown) {
+            LOG.warn("wxpay outbox entry {} failure not recorded ({}); it is retried when its lease expires",
+                    d.id(), SqlErrors.describe(storeDown));
+        }
+    }
+
+    /** Puts a dead entry back and queues it here; false if it was not DEAD. */
+    boolean replay(long outboxId) {
+        boolean replayed = store.replay(outboxId);
+        if (replayed) {
+            enqueue(outboxId);
+        }
+        return replayed;
+    }
+
+    /** Puts every dead entry back; the sweepers deliver them. Returns how many. */
+    int replayAll() {
+        int n = store.replayAll();
+        if (n > 0) {
+            try {
+                sweeper.execute(this::sweep);
+            } catch (RejectedExecutionException closed) {
+                // another node's sweeper delivers them
+            }
+        }
+        return n;
     }
 
     static PaymentEvent paymentEvent(Delivery d) {
@@ -169,6 +331,10 @@ final class Dispatcher implements AutoCloseable {
         return Duration.ofMillis(base + ThreadLocalRandom.current().nextLong(base / 2 + 1));
     }
 
+    /**
+     * Stops sweeping and delivering; waits up to five seconds for running deliveries. Leases of
+     * deliveries still running then expire, and another node (or this one restarted) takes over.
+     */
     @Override
     public void close() {
         sweeper.shutdownNow();

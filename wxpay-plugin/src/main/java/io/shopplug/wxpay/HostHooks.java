@@ -4,6 +4,7 @@ import io.shopplug.api.AdminAccess;
 import io.shopplug.api.OrderLookup;
 import io.shopplug.api.PaymentListener;
 import io.shopplug.api.PluginContext;
+import io.shopplug.api.TransactionalPaymentListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import javax.sql.DataSource;
 final class HostHooks {
     private final List<OrderLookup> lookups;
     private final List<PaymentListener> listeners;
+    private final List<TransactionalPaymentListener> transactionalListeners;
     private final BooleanSupplier enabled;
     private final Optional<DataSource> dataSource;
     private final List<AdminAccess> adminAccess;
@@ -25,13 +27,21 @@ final class HostHooks {
     /** Without an {@link AdminAccess}: the console lets nobody in. */
     HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
             Optional<DataSource> dataSource) {
-        this(lookups, listeners, enabled, dataSource, List.of());
+        this(lookups, listeners, List.of(), enabled, dataSource, List.of());
     }
 
-    HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
+    HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners,
+            List<TransactionalPaymentListener> transactionalListeners, BooleanSupplier enabled,
+            Optional<DataSource> dataSource) {
+        this(lookups, listeners, transactionalListeners, enabled, dataSource, List.of());
+    }
+
+    HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners,
+            List<TransactionalPaymentListener> transactionalListeners, BooleanSupplier enabled,
             Optional<DataSource> dataSource, List<AdminAccess> adminAccess) {
         this.lookups = List.copyOf(lookups);
         this.listeners = List.copyOf(listeners);
+        this.transactionalListeners = List.copyOf(transactionalListeners);
         this.enabled = enabled;
         this.dataSource = dataSource;
         this.adminAccess = List.copyOf(adminAccess);
@@ -40,13 +50,15 @@ final class HostHooks {
     /** From a host that starts plugins itself. */
     static HostHooks of(PluginContext context) {
         return new HostHooks(context.services(OrderLookup.class), context.services(PaymentListener.class),
-                context::isEnabled, context.dataSource(), context.services(AdminAccess.class));
+                context.services(TransactionalPaymentListener.class), context::isEnabled,
+                context.dataSource(), context.services(AdminAccess.class));
     }
 
     /** Zero host code: the webapp's implementations registered in {@code META-INF/services}. */
     static HostHooks discover(ClassLoader loader) {
         return new HostHooks(load(OrderLookup.class, loader), load(PaymentListener.class, loader),
-                () -> true, Optional.empty(), load(AdminAccess.class, loader));
+                load(TransactionalPaymentListener.class, loader), () -> true, Optional.empty(),
+                load(AdminAccess.class, loader));
     }
 
     private static <T> List<T> load(Class<T> type, ClassLoader loader) {
@@ -72,6 +84,8 @@ final class HostHooks {
 
     OrderLookup orderLookup() { return lookups.get(0); }
     List<PaymentListener> listeners() { return listeners; }
+    /** Listeners whose effect commits in the plugin's delivery transaction. */
+    List<TransactionalPaymentListener> transactionalListeners() { return transactionalListeners; }
     boolean hostEnabled() { return enabled.getAsBoolean(); }
     Optional<DataSource> dataSource() { return dataSource; }
     /** The host's admin check; empty when it has none, and then the console admits nobody. */

@@ -85,11 +85,19 @@ public final class NotifyFilter implements Filter {
         if (request.getContentLengthLong() > cap) {
             return v2.refuse(Reason.BODY_TOO_LARGE, remote);
         }
-        byte[] body = readCapped(request.getInputStream(), cap);
-        if (body == null) {
-            return v2.refuse(Reason.BODY_TOO_LARGE, remote);
+        // A bounded number of notifies hold a thread here; the rest are told to retry at once.
+        if (!engine.tryEnterNotify()) {
+            return v2.refuse(Reason.TOO_MANY_IN_FLIGHT, remote);
         }
-        return v2.handle(body, remote, engine.merchantsFor(pathOf(request)));
+        try {
+            byte[] body = readCapped(request.getInputStream(), cap);
+            if (body == null) {
+                return v2.refuse(Reason.BODY_TOO_LARGE, remote);
+            }
+            return v2.handle(body, remote, engine.merchantsFor(pathOf(request)));
+        } finally {
+            engine.exitNotify();
+        }
     }
 
     /** The request's path inside the webapp. */

@@ -34,8 +34,23 @@ interface NotifyMapper {
 
     List<Long> selectDue(@Param("now") Instant now, @Param("limit") int limit);
 
-    int markDelivered(@Param("id") long outboxId, @Param("now") Instant now);
+    /** Takes the lease of a due, unleased (or expired) PENDING/FAILED entry; 1 if taken. */
+    int claim(@Param("id") long outboxId, @Param("owner") String owner, @Param("now") Instant now,
+            @Param("until") Instant leaseUntil);
 
-    int markFailed(@Param("id") long outboxId, @Param("error") String error,
-            @Param("next") Instant nextAttemptAt);
+    int renewLeases(@Param("owner") String owner, @Param("ids") List<Long> outboxIds,
+            @Param("until") Instant leaseUntil);
+
+    int releaseLease(@Param("id") long outboxId, @Param("owner") String owner);
+
+    int markDelivered(@Param("id") long outboxId, @Param("owner") String owner,
+            @Param("now") Instant now);
+
+    int markFailed(@Param("id") long outboxId, @Param("owner") String owner,
+            @Param("error") String error, @Param("next") Instant nextAttemptAt,
+            @Param("maxAttempts") int maxAttempts);
+
+    List<DeadLetter> selectDeadLetters(@Param("limit") int limit);
+
+    int replayDead(@Param("id") Long outboxIdOrNullForAll, @Param("now") Instant now);
 }

@@ -18,7 +18,9 @@ final class NotifyModule extends AbstractModule {
     @Provides
     @Singleton
     Dispatcher dispatcher(NotifyStore store, HostHooks hooks, Clock clock, WxPayConfig config) {
-        return new Dispatcher(store, hooks.listeners(), clock, config.dispatchThreads());
+        return new Dispatcher(store, hooks.listeners(), hooks.transactionalListeners(), clock,
+                config.dispatchThreads(), config.dispatchMaxAttempts(), config.dispatchLease(),
+                config.dispatchSweepInterval());
     }
 
     @Provides

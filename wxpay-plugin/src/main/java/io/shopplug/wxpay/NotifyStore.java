@@ -1,5 +1,6 @@
 package io.shopplug.wxpay;
 
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -164,8 +165,8 @@ final class NotifyStore {
 
     /**
      * Up to {@code limit} ids of entries to deliver now: every PENDING entry and every FAILED one
-     * whose {@code next_attempt_at} is not after now; the longest due first. This only reads: two
-     * nodes may get the same ids.
+     * whose {@code next_attempt_at} is not after now, whose lease is free or expired; the longest
+     * due first. This only reads: two nodes may get the same ids, and {@link #claim} decides.
      */
     List<Long> dueOutbox(int limit) {
         if (limit < 1) {
@@ -179,26 +180,154 @@ final class NotifyStore {
     }
 
     /**
-     * Marks the entry DELIVERED now and counts the attempt; no effect if it is already DELIVERED
-     * or does not exist.
+     * Takes the lease of an entry for {@code owner} until {@code leaseUntil}, if the entry is due
+     * (PENDING, or FAILED and due) and nobody holds an unexpired lease on it. One conditional
+     * UPDATE: of any number of nodes racing for the entry, exactly one gets true.
      */
-    void markDelivered(long outboxId) {
+    boolean claim(long outboxId, String owner, Instant leaseUntil) {
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(leaseUntil, "leaseUntil");
         try (SqlSession s = sessions.openSession(true)) {
-            s.getMapper(NotifyMapper.class).markDelivered(outboxId, now());
+            return s.getMapper(NotifyMapper.class).claim(outboxId, owner, now(), leaseUntil) == 1;
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Extends {@code owner}'s leases on these entries (those it still holds) to {@code leaseUntil}. */
+    int renewLeases(String owner, List<Long> outboxIds, Instant leaseUntil) {
+        Objects.requireNonNull(owner, "owner");
+        if (outboxIds.isEmpty()) {
+            return 0;
+        }
+        try (SqlSession s = sessions.openSession(true)) {
+            return s.getMapper(NotifyMapper.class).renewLeases(owner, new ArrayList<>(outboxIds), leaseUntil);
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Gives up {@code owner}'s lease on the entry, so any node may take it at once. */
+    void releaseLease(long outboxId, String owner) {
+        try (SqlSession s = sessions.openSession(true)) {
+            s.getMapper(NotifyMapper.class).releaseLease(outboxId, owner);
         } catch (RuntimeException e) {
             throw translate(e);
         }
     }
 
     /**
-     * Marks a PENDING or FAILED entry FAILED, counts the attempt, keeps {@code error} (cut to 1000
-     * characters; it must hold no secret) and makes it due again at {@code nextAttemptAt}. No
-     * effect on a DELIVERED or DEAD entry or a missing one.
+     * Marks the entry DELIVERED now, counts the attempt and frees the lease, if {@code owner}
+     * holds the lease and the entry is PENDING or FAILED.
+     *
+     * @return false if the lease was lost (expired and taken by another node) or the entry is
+     *     already final; nothing was changed
      */
-    void markFailed(long outboxId, String error, Instant nextAttemptAt) {
+    boolean markDelivered(long outboxId, String owner) {
+        try (SqlSession s = sessions.openSession(true)) {
+            return s.getMapper(NotifyMapper.class).markDelivered(outboxId, owner, now()) == 1;
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /**
+     * Counts a failed attempt of the entry {@code owner} holds and frees the lease: FAILED and due
+     * again at {@code nextAttemptAt}, or DEAD when this was attempt {@code maxAttempts}. Keeps
+     * {@code error} (cut to 1000 characters; it must hold no secret).
+     *
+     * @return false if the lease was lost or the entry is already final; nothing was changed
+     */
+    boolean markFailed(long outboxId, String owner, String error, Instant nextAttemptAt, int maxAttempts) {
         Objects.requireNonNull(nextAttemptAt, "nextAttemptAt");
         try (SqlSession s = sessions.openSession(true)) {
-            s.getMapper(NotifyMapper.class).markFailed(outboxId, cut(error, MAX_ERROR), nextAttemptAt);
+            return s.getMapper(NotifyMapper.class).markFailed(outboxId, owner, cut(error, MAX_ERROR),
+                    nextAttemptAt, maxAttempts) == 1;
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Work done inside a delivery's transaction, on its connection. */
+    interface InTransaction {
+        void run(Connection connection) throws Exception;
+    }
+
+    /** Thrown by {@link #deliverInTransaction} when its work failed; the transaction was rolled back. */
+    static final class WorkFailed extends RuntimeException {
+        WorkFailed(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * In one transaction: marks the entry DELIVERED as {@link #markDelivered} does (which also
+     * locks its row until the end, so no other node can take it meanwhile), runs {@code work} on
+     * the transaction's connection, and commits. The work's effect and the delivery record
+     * commit together or not at all.
+     *
+     * @return false if {@code owner} does not hold the lease (or the entry is final): nothing ran
+     * @throws WorkFailed wrapping what {@code work} threw; everything was rolled back
+     * @throws NotifyRejected {@link Reason#DATABASE_UNAVAILABLE} if the database failed; when the
+     *     commit itself failed, the outcome is unknown (the entry is then either delivered or due
+     *     again: never both)
+     */
+    boolean deliverInTransaction(long outboxId, String owner, InTransaction work) {
+        Objects.requireNonNull(work, "work");
+        try (SqlSession s = sessions.openSession(false)) {
+            if (s.getMapper(NotifyMapper.class).markDelivered(outboxId, owner, now()) != 1) {
+                s.rollback(true);
+                return false;
+            }
+            try {
+                work.run(s.getConnection());
+            } catch (Exception | LinkageError e) {
+                try {
+                    s.rollback(true);
+                } catch (RuntimeException rollbackFailed) {
+                    // Closing the session (and the pool, on return) rolls back; nothing committed.
+                    e.addSuppressed(rollbackFailed);
+                }
+                throw new WorkFailed(e);
+            }
+            s.commit(true);
+            return true;
+        } catch (WorkFailed e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Up to {@code limit} dead letters, oldest first. */
+    List<DeadLetter> deadLetters(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        try (SqlSession s = sessions.openSession(true)) {
+            return s.getMapper(NotifyMapper.class).selectDeadLetters(limit);
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /**
+     * Puts a DEAD entry back: PENDING, no attempts, due now, so any node's sweeper delivers it.
+     *
+     * @return false if the entry is not DEAD (or does not exist)
+     */
+    boolean replay(long outboxId) {
+        try (SqlSession s = sessions.openSession(true)) {
+            return s.getMapper(NotifyMapper.class).replayDead(outboxId, now()) == 1;
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Replays every DEAD entry as {@link #replay} does; returns how many. */
+    int replayAll() {
+        try (SqlSession s = sessions.openSession(true)) {
+            return s.getMapper(NotifyMapper.class).replayDead(null, now());
         } catch (RuntimeException e) {
             throw translate(e);
         }
@@ -267,13 +396,17 @@ final class NotifyStore {
 
     /**
      * A database failure (an SQLException on the chain that is not an unexpected constraint
-     * violation) becomes {@link Reason#DATABASE_UNAVAILABLE}; anything else is a bug and is
+     * violation) becomes {@link Reason#DATABASE_UNAVAILABLE}, and a broken connection retires the
+     * plugin's own pool's connections so the next call reconnects; anything else is a bug and is
      * rethrown as it is.
      */
-    private static RuntimeException translate(RuntimeException e) {
+    private RuntimeException translate(RuntimeException e) {
         if (e instanceof NotifyRejected || SqlErrors.isConstraintViolation(e)
                 || !SqlErrors.hasSqlException(e)) {
             return e;
+        }
+        if (SqlErrors.isBrokenConnection(e)) {
+            DataSources.retireConnections(sessions.getConfiguration().getEnvironment().getDataSource());
         }
         return new NotifyRejected(Reason.DATABASE_UNAVAILABLE, e);
     }

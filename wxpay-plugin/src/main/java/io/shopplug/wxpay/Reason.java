@@ -37,6 +37,7 @@ enum Reason {
     ORDER_PAID_BY_OTHER("order already paid by another transaction", true, 409),
     ORDER_LOOKUP_FAILED("order lookup failed, retry later", true, 503),
     DATABASE_UNAVAILABLE("database unavailable, retry later", true, 503),
+    TOO_MANY_IN_FLIGHT("too many notifications in flight, retry later", true, 503),
     INTERNAL_ERROR("internal error, retry later", true, 500);
 
     private final String message;

@@ -122,5 +122,33 @@ final class Settings {
      */
     static final String METRICS_TOKEN = "wxpay.metrics.token";
 
+    /**
+     * How many times one listener's delivery of one event is attempted before it is parked as a
+     * dead letter ({@code DEAD}, with its last error) for a person to replay. Default {@code 12}
+     * (with the back-off, about 35 minutes of retries).
+     */
+    static final String DISPATCH_MAX_ATTEMPTS = "wxpay.dispatch.max-attempts";
+
+    /**
+     * How long a node's claim (lease) on an outbox entry lasts, in ms; the node renews it while a
+     * listener runs, and a node that dies loses it after this long, when another node takes the
+     * entry over. Default {@code 60000}; at least three sweep intervals.
+     */
+    static final String DISPATCH_LEASE_MS = "wxpay.dispatch.lease-ms";
+
+    /**
+     * How often each node looks for due outbox entries (retries, entries of nodes that died,
+     * entries its pool could not take) and renews its leases, in ms. Default {@code 5000}.
+     */
+    static final String DISPATCH_SWEEP_INTERVAL_MS = "wxpay.dispatch.sweep-interval-ms";
+
+    /**
+     * The most notifications handled at once by one node; one more is answered at once with a
+     * retryable failure ("too many notifications in flight, retry later") instead of holding a
+     * thread, so a notify storm or a slow database cannot pile up the container's threads.
+     * Default {@code 64}.
+     */
+    static final String MAX_CONCURRENT_NOTIFIES = "wxpay.max-concurrent-notifies";
+
     static final String DEFAULT_DB_URL = "jdbc:h2:file:./data/wxpay;DB_CLOSE_ON_EXIT=FALSE";
 }

@@ -26,6 +26,25 @@ final class SqlErrors {
         return false;
     }
 
+    /**
+     * True if an {@link SQLException} on the chain says the connection itself is broken: SQLState
+     * class {@code 08}, or H2's connection broken / database closed ({@code 90067},
+     * {@code 90098}, {@code 90121}), which HikariCP does not recognise on its own.
+     */
+    static boolean isBrokenConnection(Throwable e) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < MAX_DEPTH; t = next(t), depth++) {
+            if (t instanceof SQLException) {
+                String state = ((SQLException) t).getSQLState();
+                if (state != null && (state.startsWith("08") || state.equals("90067")
+                        || state.equals("90098") || state.equals("90121"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** True if any {@link SQLException} is on the cause chain. */
     static boolean hasSqlException(Throwable e) {
         int depth = 0;

@@ -36,6 +36,10 @@ final class WxPayConfig {
     private final int dispatchThreads;
     private final String consolePath;
     private final String metricsToken;
+    private final int dispatchMaxAttempts;
+    private final Duration dispatchLease;
+    private final Duration dispatchSweepInterval;
+    private final int maxConcurrentNotifies;
 
     private WxPayConfig(Reader r) {
         notifyPath = r.path(Settings.NOTIFY_PATH, "/wxpay/notify");
@@ -74,6 +78,15 @@ final class WxPayConfig {
         if (metricsToken != null && metricsToken.length() < 16) {
             r.problem(Settings.METRICS_TOKEN + " must be at least 16 characters");
         }
+        dispatchMaxAttempts = r.integer(Settings.DISPATCH_MAX_ATTEMPTS, 12, 1, 100);
+        dispatchLease = Duration.ofMillis(r.integer(Settings.DISPATCH_LEASE_MS, 60_000, 300, 3_600_000));
+        dispatchSweepInterval = Duration.ofMillis(
+                r.integer(Settings.DISPATCH_SWEEP_INTERVAL_MS, 5_000, 100, 600_000));
+        if (dispatchSweepInterval.multipliedBy(3).compareTo(dispatchLease) > 0) {
+            r.problem(Settings.DISPATCH_LEASE_MS + " must be at least three times "
+                    + Settings.DISPATCH_SWEEP_INTERVAL_MS + " (leases are renewed at each sweep)");
+        }
+        maxConcurrentNotifies = r.integer(Settings.MAX_CONCURRENT_NOTIFIES, 64, 1, 10_000);
     }
 
     /** The single-merchant keys ({@code wxpay.mch-id}...), or every merchant of {@code wxpay.merchants}. */
@@ -194,6 +207,10 @@ final class WxPayConfig {
     String consolePath() { return consolePath; }
     /** The metrics scraper's bearer token, if one is configured. Secret. */
     Optional<String> metricsToken() { return Optional.ofNullable(metricsToken); }
+    int dispatchMaxAttempts() { return dispatchMaxAttempts; }
+    Duration dispatchLease() { return dispatchLease; }
+    Duration dispatchSweepInterval() { return dispatchSweepInterval; }
+    int maxConcurrentNotifies() { return maxConcurrentNotifies; }
 
     @Override
     public String toString() {

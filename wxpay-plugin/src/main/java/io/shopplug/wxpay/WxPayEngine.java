@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ final class WxPayEngine implements AutoCloseable {
     private final Merchants merchants;
     private final ClusterSwitch clusterSwitch;
     private final NotifyMetrics metrics;
+    private final Semaphore notifySlots;
     private volatile boolean closed;
 
     private WxPayEngine(ServletContext servletContext, Injector injector, HostHooks hooks) {
@@ -50,6 +52,7 @@ final class WxPayEngine implements AutoCloseable {
         this.metrics = injector.getInstance(NotifyMetrics.class);
         metrics.bind(injector.getInstance(ConsoleStore.class), this::isEnabled,
                 injector.getInstance(Clock.class), injector.getInstance(Ticker.class));
+        this.notifySlots = new Semaphore(config.maxConcurrentNotifies());
     }
 
     /** The engine already running in this servlet context, or null. */
@@ -115,8 +118,13 @@ final class WxPayEngine implements AutoCloseable {
                     m.isPartner() ? "partner" : "direct", m.mchId(), m.notifyPath(),
                     m.apiV2Key().isPresent() ? "on" : "off", m.apiV3Key().isPresent() ? "on" : "off");
         }
-        LOG.info("wxpay plugin started: {} merchant(s), {} listener(s)", config.merchants().size(),
-                hooks.listeners().size());
+        if (!hooks.transactionalListeners().isEmpty() && hooks.dataSource().isEmpty()) {
+            LOG.warn("wxpay: {} transactional listener(s) but the host handed no DataSource: their"
+                    + " effects are exactly once only if they write to the plugin's database ({})",
+                    hooks.transactionalListeners().size(), config.dbJndi().isPresent() ? "JNDI" : "wxpay.db.url");
+        }
+        LOG.info("wxpay plugin started: {} merchant(s), {} listener(s), {} transactional listener(s)",
+                config.merchants().size(), hooks.listeners().size(), hooks.transactionalListeners().size());
         return engine;
     }
 
@@ -151,7 +159,8 @@ final class WxPayEngine implements AutoCloseable {
         ConsoleServlet servlet = new ConsoleServlet(i.getInstance(ConsoleAccess.class),
                 i.getInstance(ConsoleStore.class), engine.clusterSwitch, engine.metrics,
                 i.getInstance(KeyInventory.class), engine.config,
-                ConsoleServlet.view(engine.config, engine.hooks, engine::isEnabled));
+                ConsoleServlet.view(engine.config, engine.hooks, engine::isEnabled),
+                i.getInstance(NotifyStore.class), i.getInstance(Dispatcher.class));
         ServletRegistration.Dynamic console = servletContext.addServlet(CONSOLE_NAME, servlet);
         if (console == null) {
             LOG.warn("wxpay console not registered: the webapp already has a servlet named '{}'", CONSOLE_NAME);
@@ -189,6 +198,18 @@ final class WxPayEngine implements AutoCloseable {
     }
 
     WxPayConfig config() { return config; }
+
+    /**
+     * Takes one of the {@code wxpay.max-concurrent-notifies} slots without waiting; false when all
+     * are taken. A true answer must be followed by {@link #exitNotify()}.
+     */
+    boolean tryEnterNotify() {
+        return notifySlots.tryAcquire();
+    }
+
+    void exitNotify() {
+        notifySlots.release();
+    }
     ApiV2Endpoint v2() { return v2; }
     NotifyMetrics metrics() { return metrics; }
 

@@ -86,21 +86,17 @@ class ConsoleStoreTest {
     @Test
     void outboxStatsCountByStateAndFindTheOldestUndelivered() {
         Notification n = ApiV2PaymentNotify.toNotification(V2Bodies.paid("4200007", "ORDER-7", 1999));
-        RecordResult r = db.notifyStore.record(n, List.of("a", "b", "c"));
-        db.notifyStore.markDelivered(r.outboxIds().get(0));
-        db.notifyStore.markFailed(r.outboxIds().get(1), "java.lang.IllegalStateException: boom", ConsoleFixture.T0.plusSeconds(3600));
+        RecordResult r = db.notifyStore.record(n, List.of("a", "b", "c", "d"));
+        db.sql("UPDATE wxpay_outbox SET state = 'DELIVERED' WHERE id = " + r.outboxIds().get(0));
+        db.sql("UPDATE wxpay_outbox SET state = 'FAILED' WHERE id = " + r.outboxIds().get(1));
         db.sql("UPDATE wxpay_outbox SET state = 'DEAD' WHERE id = " + r.outboxIds().get(2));
 
         ConsoleRows.OutboxStats stats = db.store.outboxStats();
-        assertEquals(0, stats.pending());
+        assertEquals(1, stats.pending());
         assertEquals(1, stats.failed());
         assertEquals(1, stats.dead());
-        assertEquals(1, stats.depth());
+        assertEquals(2, stats.depth());
         assertEquals(ConsoleFixture.T0, stats.oldestUndeliveredAt());
-        List<ConsoleRows.OutboxEntry> dead = db.store.outbox(Delivery.State.DEAD, null, 10);
-        assertEquals(1, dead.size());
-        assertEquals("c", dead.get(0).listener());
-        assertEquals("ORDER-7", dead.get(0).outTradeNo());
     }
 
     @Test

@@ -209,6 +209,57 @@ class NotifyFilterTest {
         assertNothingRecorded();
     }
 
+    @Test
+    void beyondMaxConcurrentNotifiesARequestIsToldToRetryAtOnceAndTheSlotsComeBack() throws Exception {
+        web.webInf.setProperty(Settings.MAX_CONCURRENT_NOTIFIES, "2");
+        start();
+        java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(2);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.List<java.util.concurrent.Future<Captured>> slow = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                HttpServletRequest request = post("text/xml", V2Bodies.fixture("paid.xml"));
+                // A client that sends its body slowly holds a slot while the filter reads it.
+                when(request.getInputStream()).thenReturn(new Body(V2Bodies.fixture("paid.xml")) {
+                    @Override
+                    public int read(byte[] b, int off, int len) {
+                        reading.countDown();
+                        try {
+                            release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return super.read(b, off, len);
+                    }
+                });
+                slow.add(senders.submit(() -> {
+                    Captured response = new Captured();
+                    filter.doFilter(request, response.mock, chain);
+                    return response;
+                }));
+            }
+            assertTrue(reading.await(20, java.util.concurrent.TimeUnit.SECONDS));
+
+            long start = System.nanoTime();
+            assertRefusedUnread(post("text/xml", V2Bodies.fixture("paid.xml")), 200,
+                    "too many notifications in flight, retry later");
+            assertTrue(System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(2), "answered at once");
+
+            release.countDown();
+            for (java.util.concurrent.Future<Captured> f : slow) {
+                f.get(20, java.util.concurrent.TimeUnit.SECONDS).assertAnswer(200, V2Bodies.successXml());
+            }
+        } finally {
+            release.countDown();
+            senders.shutdownNow();
+        }
+        Captured later = new Captured();
+        filter.doFilter(post("text/xml", V2Bodies.fixture("paid.xml")), later.mock, chain);
+        later.assertAnswer(200, V2Bodies.successXml()); // a duplicate by now: the slots were given back
+        assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_transaction"));
+    }
+
     private void assertRefusedUnread(HttpServletRequest request, int status, String message) throws Exception {
         Captured response = new Captured();
 
@@ -272,7 +323,7 @@ class NotifyFilterTest {
     }
 
     /** A request body. */
-    private static final class Body extends ServletInputStream {
+    private static class Body extends ServletInputStream {
         private final ByteArrayInputStream in;
 
         Body(byte[] body) {

@@ -50,6 +50,8 @@ abstract class NotifyStoreContract {
         "wxpay_outbox", "wxpay_transaction", "wxpay_anomaly", "wxpay_notify_log", "wxpay_setting", "wxpay_audit",
         "wxpay_schema_version"};
     private static final int RACERS = 20;
+    static final String NODE_A = "node-a";
+    static final String NODE_B = "node-b";
 
     final TestClock clock = new TestClock(T0);
     DataSource dataSource;
@@ -114,7 +116,7 @@ abstract class NotifyStoreContract {
     void schemaIsAppliedOnceWhenNodesStartTogether() throws SQLException {
         List<List<Integer>> results = new ArrayList<>(startupMigrations);
         assertEquals(4, results.size());
-        assertEquals(1, Collections.frequency(results, Arrays.asList(1, 4)), results.toString());
+        assertEquals(1, Collections.frequency(results, Arrays.asList(1, 3, 4)), results.toString());
         assertEquals(3, Collections.frequency(results, Collections.emptyList()), results.toString());
         assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock).migrate());
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
@@ -124,6 +126,9 @@ abstract class NotifyStoreContract {
             assertEquals(1, rs.getInt(1));
             assertEquals("init", rs.getString(2));
             assertEquals(UtcInstantTypeHandler.toUtc(T0), rs.getObject(3, LocalDateTime.class));
+            assertTrue(rs.next());
+            assertEquals(3, rs.getInt(1));
+            assertEquals("outbox", rs.getString(2));
             assertTrue(rs.next());
             assertEquals(4, rs.getInt(1));
             assertEquals("console", rs.getString(2));
@@ -253,8 +258,11 @@ abstract class NotifyStoreContract {
         assertEquals(ids, store.dueOutbox(10));
         assertEquals(ids.subList(0, 2), store.dueOutbox(2));
 
-        store.markDelivered(ids.get(0));
-        store.markFailed(ids.get(1), "listener threw IllegalStateException", T0.plusSeconds(30));
+        assertTrue(store.claim(ids.get(0), NODE_A, T0.plusSeconds(60)));
+        assertTrue(store.claim(ids.get(1), NODE_A, T0.plusSeconds(60)));
+        assertEquals(Collections.singletonList(ids.get(2)), store.dueOutbox(10), "leased entries are not due");
+        assertTrue(store.markDelivered(ids.get(0), NODE_A));
+        assertTrue(store.markFailed(ids.get(1), NODE_A, "listener threw IllegalStateException", T0.plusSeconds(30), 12));
         assertEquals(Collections.singletonList(ids.get(2)), store.dueOutbox(10));
 
         clock.set(T0.plusSeconds(30));
@@ -267,22 +275,133 @@ abstract class NotifyStoreContract {
         assertEquals(Delivery.State.FAILED, failed.state());
         assertEquals(1, failed.attempts());
 
-        // A late failure report does not undo a delivery; marking twice counts once.
-        store.markFailed(ids.get(0), "late", T0.plusSeconds(60));
-        store.markDelivered(ids.get(0));
+        // A delivered entry cannot be claimed, failed or delivered again.
+        assertFalse(store.claim(ids.get(0), NODE_A, T0.plusSeconds(90)));
+        assertFalse(store.markFailed(ids.get(0), NODE_A, "late", T0.plusSeconds(60), 12));
+        assertFalse(store.markDelivered(ids.get(0), NODE_A));
         assertEquals(Delivery.State.DELIVERED, store.loadDelivery(ids.get(0)).state());
         assertEquals(1, store.loadDelivery(ids.get(0)).attempts());
 
-        store.markFailed(ids.get(1), "again", T0.plusSeconds(90));
+        assertTrue(store.claim(ids.get(1), NODE_B, T0.plusSeconds(90)));
+        assertTrue(store.markFailed(ids.get(1), NODE_B, "again", T0.plusSeconds(90), 12));
         assertEquals(2, store.loadDelivery(ids.get(1)).attempts());
         assertEquals(Collections.singletonList(ids.get(2)), store.dueOutbox(10));
         assertThrows(IllegalArgumentException.class, () -> store.dueOutbox(0));
     }
 
     @Test
+    void exactlyOneOfManyNodesClaimsAnEntry() throws Exception {
+        long id = store.record(payment("4200000020"), Collections.singletonList("a")).outboxIds().get(0);
+        List<Object> won = race(RACERS, () -> store.claim(id, "node-" + Thread.currentThread().getId(),
+                T0.plusSeconds(60)));
+        assertEquals(1, Collections.frequency(won, Boolean.TRUE), won.toString());
+    }
+
+    @Test
+    void onlyTheLeaseHolderMarksAndAnExpiredLeaseIsTakenOver() {
+        long id = store.record(payment("4200000021"), Collections.singletonList("a")).outboxIds().get(0);
+        assertTrue(store.claim(id, NODE_A, T0.plusSeconds(60)));
+        assertFalse(store.claim(id, NODE_B, T0.plusSeconds(60)), "the lease holds");
+        assertFalse(store.markDelivered(id, NODE_B), "not the holder");
+        assertFalse(store.markFailed(id, NODE_B, "x", T0, 12), "not the holder");
+
+        assertEquals(1, store.renewLeases(NODE_A, Collections.singletonList(id), T0.plusSeconds(120)));
+        clock.set(T0.plusSeconds(61));
+        assertFalse(store.claim(id, NODE_B, T0.plusSeconds(121)), "renewed");
+        assertEquals(Collections.emptyList(), store.dueOutbox(10));
+
+        clock.set(T0.plusSeconds(121));
+        assertEquals(Collections.singletonList(id), store.dueOutbox(10), "expired: due again");
+        assertTrue(store.claim(id, NODE_B, T0.plusSeconds(181)), "expired: taken over");
+        assertFalse(store.markDelivered(id, NODE_A), "the dead node's late mark is refused");
+        assertTrue(store.markDelivered(id, NODE_B));
+        assertEquals(Delivery.State.DELIVERED, store.loadDelivery(id).state());
+        assertEquals(1, store.loadDelivery(id).attempts());
+
+        long other = store.record(payment("4200000022"), Collections.singletonList("a")).outboxIds().get(0);
+        assertTrue(store.claim(other, NODE_A, T0.plusSeconds(999)));
+        store.releaseLease(other, NODE_A);
+        assertTrue(store.claim(other, NODE_B, T0.plusSeconds(999)), "released: free at once");
+    }
+
+    @Test
+    void theLastAllowedFailureMakesADeadLetterThatCanBeReplayed() throws SQLException {
+        long id = store.record(payment("4200000023"), Collections.singletonList("a")).outboxIds().get(0);
+        long other = store.record(payment("4200000024"), Collections.singletonList("a")).outboxIds().get(0);
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            clock.set(T0.plusSeconds(attempt * 100L));
+            assertTrue(store.claim(id, NODE_A, T0.plusSeconds(attempt * 100L + 60)));
+            assertTrue(store.markFailed(id, NODE_A, "boom " + attempt, T0.plusSeconds(attempt * 100L + 1), 3));
+        }
+        assertTrue(store.claim(other, NODE_A, T0.plusSeconds(9999)));
+        assertTrue(store.markFailed(other, NODE_A, "once", T0, 1));
+        Delivery dead = store.loadDelivery(id);
+        assertEquals(Delivery.State.DEAD, dead.state());
+        assertEquals(3, dead.attempts());
+        clock.set(T0.plusSeconds(9999));
+        assertEquals(Collections.emptyList(), store.dueOutbox(10), "a dead letter is never retried by itself");
+        assertFalse(store.claim(id, NODE_A, T0.plusSeconds(99999)));
+
+        List<DeadLetter> letters = store.deadLetters(10);
+        assertEquals(Arrays.asList(id, other), Arrays.asList(letters.get(0).id(), letters.get(1).id()));
+        assertEquals("boom 3", letters.get(0).lastError());
+        assertEquals(3, letters.get(0).attempts());
+        assertEquals("a", letters.get(0).listener());
+        assertEquals("wxpay:payment:4200000023", letters.get(0).idempotencyKey());
+        assertEquals("order-4200000023", letters.get(0).outTradeNo());
+        assertEquals(T0, letters.get(0).createdAt());
+
+        assertTrue(store.replay(id));
+        assertFalse(store.replay(id), "no longer dead");
+        Delivery replayed = store.loadDelivery(id);
+        assertEquals(Delivery.State.PENDING, replayed.state());
+        assertEquals(0, replayed.attempts());
+        assertEquals(Collections.singletonList(id), store.dueOutbox(10));
+        assertEquals(1, store.replayAll());
+        assertEquals(0, store.replayAll());
+        assertEquals(Collections.emptyList(), store.deadLetters(10));
+        assertEquals(Arrays.asList(id, other), store.dueOutbox(10));
+    }
+
+    @Test
+    void aTransactionalDeliveryCommitsItsWorkAndTheMarkTogether() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS wxpay_it_effect");
+            st.execute("CREATE TABLE wxpay_it_effect (k VARCHAR(64) NOT NULL)");
+        }
+        long id = store.record(payment("4200000025"), Collections.singletonList("tx:a")).outboxIds().get(0);
+        assertTrue(store.claim(id, NODE_A, T0.plusSeconds(60)));
+        NotifyStore.WorkFailed failed = assertThrows(NotifyStore.WorkFailed.class,
+                () -> store.deliverInTransaction(id, NODE_A, c -> {
+                    insertEffect(c, "4200000025");
+                    throw new IllegalStateException("listener broke after writing");
+                }));
+        assertEquals("listener broke after writing", failed.getCause().getMessage());
+        assertEquals(0, count("SELECT COUNT(*) FROM wxpay_it_effect"), "the effect was rolled back");
+        assertEquals(Delivery.State.PENDING, store.loadDelivery(id).state(), "and so was the mark");
+
+        assertFalse(store.deliverInTransaction(id, NODE_B, c -> insertEffect(c, "never")), "not the holder");
+        assertTrue(store.deliverInTransaction(id, NODE_A, c -> insertEffect(c, "4200000025")));
+        assertFalse(store.claim(id, NODE_A, T0.plusSeconds(60)));
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_it_effect"));
+        assertEquals(Delivery.State.DELIVERED, store.loadDelivery(id).state());
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE wxpay_it_effect");
+        }
+    }
+
+    private static void insertEffect(Connection c, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO wxpay_it_effect (k) VALUES (?)")) {
+            ps.setString(1, key);
+            ps.executeUpdate();
+        }
+    }
+
+    @Test
     void failureTextIsCutTo1000Characters() throws SQLException {
         long id = store.record(payment("4200000009"), Collections.singletonList("a")).outboxIds().get(0);
-        store.markFailed(id, "x".repeat(999) + "\uD83D\uDE00" + "y".repeat(100), T0);
+        assertTrue(store.claim(id, NODE_A, T0.plusSeconds(60)));
+        store.markFailed(id, NODE_A, "x".repeat(999) + "\uD83D\uDE00" + "y".repeat(100), T0, 12);
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT last_error FROM wxpay_outbox WHERE id = " + id)) {
             assertTrue(rs.next());
@@ -379,8 +498,13 @@ abstract class NotifyStoreContract {
             assertUnavailable(() -> s.recordAnomaly(n, Reason.AMOUNT_MISMATCH), password);
             assertUnavailable(() -> s.loadDelivery(1), password);
             assertUnavailable(() -> s.dueOutbox(10), password);
-            assertUnavailable(() -> s.markDelivered(1), password);
-            assertUnavailable(() -> s.markFailed(1, "x", T0), password);
+            assertUnavailable(() -> s.claim(1, NODE_A, T0), password);
+            assertUnavailable(() -> s.renewLeases(NODE_A, Collections.singletonList(1L), T0), password);
+            assertUnavailable(() -> s.markDelivered(1, NODE_A), password);
+            assertUnavailable(() -> s.markFailed(1, NODE_A, "x", T0, 12), password);
+            assertUnavailable(() -> s.deliverInTransaction(1, NODE_A, c -> { }), password);
+            assertUnavailable(() -> s.deadLetters(10), password);
+            assertUnavailable(() -> s.replayAll(), password);
             s.logNotify("v3", "REJECTED", Reason.DATABASE_UNAVAILABLE, "o", "k", "127.0.0.1");
         }
     }
