@@ -17,6 +17,7 @@ final class ConsoleHtml {
             "nav a.here{font-weight:bold;text-decoration:underline}.who{margin-left:auto;color:#666;font-size:.9rem}",
             "h2{font-size:1.1rem;margin-top:1.5rem}table{border-collapse:collapse;width:100%;margin:.5rem 0}",
             "td,th{border-bottom:1px solid #ddd;padding:.3rem .4rem;text-align:left;vertical-align:top;font-size:.92rem}",
+            "td{overflow-wrap:anywhere}td code{word-break:break-all}",
             ".num{text-align:right}.on,.ok,.ACCEPTED{color:#1a7d19;font-weight:bold}",
             ".off,.bad,.REJECTED{color:#c00;font-weight:bold}.DUPLICATE,.IGNORED{color:#666;font-weight:bold}",
             "button{background:#1aad19;color:#fff;border:0;padding:.4rem .8rem;border-radius:4px;cursor:pointer}",
