@@ -116,22 +116,20 @@ abstract class NotifyStoreContract {
     void schemaIsAppliedOnceWhenNodesStartTogether() throws SQLException {
         List<List<Integer>> results = new ArrayList<>(startupMigrations);
         assertEquals(4, results.size());
-        assertEquals(1, Collections.frequency(results, Arrays.asList(1, 3, 4)), results.toString());
+        List<Integer> all = new ArrayList<>();
+        SchemaMigrator.MIGRATIONS.forEach(m -> all.add(m.version));
+        assertEquals(1, Collections.frequency(results, all), results.toString());
         assertEquals(3, Collections.frequency(results, Collections.emptyList()), results.toString());
         assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock).migrate());
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(
                         "SELECT version, description, applied_at FROM wxpay_schema_version ORDER BY version")) {
-            assertTrue(rs.next());
-            assertEquals(1, rs.getInt(1));
-            assertEquals("init", rs.getString(2));
-            assertEquals(UtcInstantTypeHandler.toUtc(T0), rs.getObject(3, LocalDateTime.class));
-            assertTrue(rs.next());
-            assertEquals(3, rs.getInt(1));
-            assertEquals("outbox", rs.getString(2));
-            assertTrue(rs.next());
-            assertEquals(4, rs.getInt(1));
-            assertEquals("console", rs.getString(2));
+            for (SchemaMigrator.Migration m : SchemaMigrator.MIGRATIONS) {
+                assertTrue(rs.next());
+                assertEquals(m.version, rs.getInt(1));
+                assertEquals(m.description, rs.getString(2));
+                assertEquals(UtcInstantTypeHandler.toUtc(T0), rs.getObject(3, LocalDateTime.class));
+            }
             assertFalse(rs.next());
         }
     }

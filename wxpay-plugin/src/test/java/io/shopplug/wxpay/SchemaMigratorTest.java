@@ -38,23 +38,19 @@ final class SchemaMigratorTest {
     @Test
     void appliesOnceThenIsANoOp() throws SQLException {
         SchemaMigrator migrator = new SchemaMigrator(dataSource, clock);
-        assertEquals(Arrays.asList(1, 3, 4), migrator.migrate());
+        assertEquals(versions(), migrator.migrate());
         assertEquals(Collections.emptyList(), migrator.migrate());
         assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock).migrate());
 
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(
                         "SELECT version, description, applied_at FROM wxpay_schema_version ORDER BY version")) {
-            assertTrue(rs.next());
-            assertEquals(1, rs.getInt(1));
-            assertEquals("init", rs.getString(2));
-            assertEquals(LocalDateTime.of(2024, 6, 18, 4, 5, 6, 789_000_000), rs.getObject(3, LocalDateTime.class));
-            assertTrue(rs.next());
-            assertEquals(3, rs.getInt(1));
-            assertEquals("outbox", rs.getString(2));
-            assertTrue(rs.next());
-            assertEquals(4, rs.getInt(1));
-            assertEquals("console", rs.getString(2));
+            for (Migration m : SchemaMigrator.MIGRATIONS) {
+                assertTrue(rs.next());
+                assertEquals(m.version, rs.getInt(1));
+                assertEquals(m.description, rs.getString(2));
+                assertEquals(LocalDateTime.of(2024, 6, 18, 4, 5, 6, 789_000_000), rs.getObject(3, LocalDateTime.class));
+            }
             assertFalse(rs.next());
         }
         for (String table : Arrays.asList("WXPAY_TRANSACTION", "WXPAY_OUTBOX", "WXPAY_ANOMALY", "WXPAY_NOTIFY_LOG",
@@ -71,9 +67,10 @@ final class SchemaMigratorTest {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE wxpay_schema_version (version INT PRIMARY KEY,"
                     + " description VARCHAR(200) NOT NULL, applied_at TIMESTAMP(3) NOT NULL)");
-            st.execute("INSERT INTO wxpay_schema_version VALUES (1, 'init', TIMESTAMP '2020-01-01 00:00:00')");
-            st.execute("INSERT INTO wxpay_schema_version VALUES (3, 'outbox', TIMESTAMP '2020-01-01 00:00:00')");
-            st.execute("INSERT INTO wxpay_schema_version VALUES (4, 'console', TIMESTAMP '2020-01-01 00:00:00')");
+            for (Migration m : SchemaMigrator.MIGRATIONS) {
+                st.execute("INSERT INTO wxpay_schema_version VALUES (" + m.version + ", '" + m.description
+                        + "', TIMESTAMP '2020-01-01 00:00:00')");
+            }
         }
         assertEquals(Collections.emptyList(), new SchemaMigrator(dataSource, clock).migrate());
         try (Connection c = dataSource.getConnection();
@@ -97,7 +94,10 @@ final class SchemaMigratorTest {
                     + " currency, first_seen_at, last_seen_at, occurrences) VALUES ('PAYMENT', '42', 'UNKNOWN_ORDER',"
                     + " 'X', 1, 'CNY', TIMESTAMP '2020-01-01 00:00:00', TIMESTAMP '2020-01-01 00:00:00', 1)");
         }
-        assertEquals(Arrays.asList(3, 4), new SchemaMigrator(dataSource, clock).migrate());
+        List<Integer> afterV1 = new java.util.ArrayList<>(versions());
+        afterV1.remove(Integer.valueOf(1));
+        assertEquals(afterV1, new SchemaMigrator(dataSource, clock).migrate());
+        assertTrue(afterV1.contains(4));
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT handled, handled_at, handled_by FROM wxpay_anomaly")) {
             assertTrue(rs.next());
@@ -119,6 +119,14 @@ final class SchemaMigratorTest {
                 }
             }
         }
+    }
+
+    private static List<Integer> versions() {
+        List<Integer> versions = new java.util.ArrayList<>();
+        for (Migration m : SchemaMigrator.MIGRATIONS) {
+            versions.add(m.version);
+        }
+        return versions;
     }
 
     @Test
