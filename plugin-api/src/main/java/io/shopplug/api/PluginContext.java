@@ -20,8 +20,9 @@ public interface PluginContext {
 
     /**
      * The host's implementations of a hook type, such as every {@link PaymentListener}, every
-     * {@link TransactionalPaymentListener}, the one {@link OrderLookup} or the optional
-     * {@link PendingOrders}. Returns an empty list when the host offers none; never null.
+     * {@link TransactionalPaymentListener}, the one {@link OrderLookup}, the optional
+     * {@link PendingOrders} or the one {@link AdminAccess}. Returns an empty list when the host
+     * offers none; never null.
      */
     <T> List<T> services(Class<T> type);
 

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * {@code /login}, {@code /logout} and {@code /admin}: the plugin list with an on/off switch per
  * plugin. Every state-changing form carries the session's CSRF token.
  *
- * <p>{@code POST /login} answers a browser with a redirect to {@code /admin}, and a client that
+ * <p>{@code POST /login} (the admin, or a customer such as the demo's {@code alice}) answers a
+ * browser with a redirect to {@code /admin} (a customer: to the storefront), and a client that
  * accepts {@code application/json} with {@code {"csrfToken": ...}} for the admin JSON API.
  */
 final class AdminServlet extends HttpServlet {
@@ -98,15 +99,15 @@ final class AdminServlet extends HttpServlet {
                 StorefrontServlet.html(resp, 401, Html.page("Log in", loginForm("Wrong user or password.")));
             }
         } else if (json) {
-            Json.write(resp, 200, Map.of("csrfToken", csrf));
+            Json.write(resp, 200, Map.of("csrfToken", csrf, "admin", auth.isAdmin(req)));
         } else {
-            StorefrontServlet.seeOther(resp, "/admin");
+            StorefrontServlet.seeOther(resp, auth.isAdmin(req) ? "/admin" : "/");
         }
     }
 
     private static String loginForm(String error) {
         return (error == null ? "" : "<p class=\"error\">" + esc(error) + "</p>")
-                + "<h2>Admin log in</h2><form method=\"post\" action=\"/login\">"
+                + "<h2>Log in</h2><form method=\"post\" action=\"/login\">"
                 + "<label>User <input name=\"user\" autocomplete=\"username\" required></label>"
                 + "<label>Password <input type=\"password\" name=\"password\""
                 + " autocomplete=\"current-password\" required></label>"
@@ -135,7 +136,9 @@ final class AdminServlet extends HttpServlet {
             b.append("</td><td>")
                     .append(p.message() == null ? "" : esc(p.message())).append("</td></tr>");
         }
-        b.append("</table><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"")
+        b.append("</table><p><a href=\"/wxpay/console\" id=\"wxpay-console\">WeChat Pay console</a>"
+                + " <span class=\"note\">(the plugin's own console: its log, anomalies and switch)</span></p>")
+                .append("<form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"")
                 .append(AdminAuth.CSRF_FIELD).append("\" value=\"").append(esc(csrf))
                 .append("\"><button type=\"submit\" class=\"off\">Log out</button></form>");
         return b.toString();

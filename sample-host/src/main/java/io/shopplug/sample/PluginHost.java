@@ -1,5 +1,6 @@
 package io.shopplug.sample;
 
+import io.shopplug.api.AdminAccess;
 import io.shopplug.api.OrderLookup;
 import io.shopplug.api.PaymentListener;
 import io.shopplug.api.PendingOrders;
@@ -75,7 +76,7 @@ public final class PluginHost {
 
     PluginHost(List<PaymentListener> listeners, OrderLookup orderLookup, DataSource dataSource,
             ClassLoader classLoader) {
-        this(listeners, List.of(), orderLookup, null, dataSource, Map.of(), classLoader);
+        this(listeners, List.of(), orderLookup, null, null, dataSource, Map.of(), classLoader);
     }
 
     /**
@@ -84,18 +85,20 @@ public final class PluginHost {
      *     (the plugin keeps its tables in the shop's database, so their effects are exactly once)
      * @param orderLookup the shop's order lookup
      * @param pendingOrders the shop's orders awaiting payment, for reconciliation; null for none
+     * @param adminAccess who the shop's admins are, for the plugins' admin consoles; null for none
      * @param dataSource the shop's database, offered to plugins for their own tables
      * @param pluginSettings settings the shop hands every plugin ({@link PluginContext#settings()})
      * @param classLoader where to look for plugins
      */
     PluginHost(List<PaymentListener> listeners, List<TransactionalPaymentListener> transactionalListeners,
-            OrderLookup orderLookup, PendingOrders pendingOrders, DataSource dataSource,
+            OrderLookup orderLookup, PendingOrders pendingOrders, AdminAccess adminAccess, DataSource dataSource,
             Map<String, String> pluginSettings, ClassLoader classLoader) {
         this.services = Map.of(
                 PaymentListener.class, List.copyOf(listeners),
                 TransactionalPaymentListener.class, List.copyOf(transactionalListeners),
                 OrderLookup.class, List.of(orderLookup),
-                PendingOrders.class, pendingOrders == null ? List.of() : List.of(pendingOrders));
+                PendingOrders.class, pendingOrders == null ? List.of() : List.of(pendingOrders),
+                AdminAccess.class, adminAccess == null ? List.of() : List.of(adminAccess));
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.pluginSettings = Map.copyOf(pluginSettings);
         this.classLoader = classLoader;

@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SampleShop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SampleShop.class);
+    /** The demo customer account, {@code alice}/{@code alice}: logged in, but not an admin. */
+    static final String DEMO_CUSTOMER = "alice";
 
     /**
      * Makes the shop's payment gateway, given the demo's WeChat Pay set-up and where the shop will
@@ -81,11 +83,13 @@ public final class SampleShop implements AutoCloseable {
         System.out.println("Sample shop running at " + shop.baseUri());
         System.out.println("  storefront  " + shop.baseUri());
         System.out.println("  admin       " + shop.baseUri().resolve("/admin"));
+        System.out.println("  wxpay       " + shop.baseUri().resolve("/wxpay/console") + " (the plugin's console, admins only)");
         if (settings.demoAdmin()) {
             System.out.println("  demo admin credentials: admin / admin"
                     + " (set " + ShopSettings.ADMIN_USER + " and " + ShopSettings.ADMIN_PASSWORD
                     + " for anything but a demo)");
         }
+        System.out.println("  demo customer (not an admin): " + DEMO_CUSTOMER + " / " + DEMO_CUSTOMER);
         System.out.println("  database    " + settings.redactedDbUrl());
         System.out.println();
         shop.server.join();
@@ -139,6 +143,8 @@ public final class SampleShop implements AutoCloseable {
             // The demo merchants and, for APIv3, WeChat Pay's simulated keys: the gateway signs
             // with them, and the plugin is handed what it needs to verify.
             DemoWeChatPay wechatPay = DemoWeChatPay.create(settings, SampleShop.class.getClassLoader());
+            AdminAuth auth = new AdminAuth(settings.adminUser(), settings.adminPassword(),
+                    Map.of(DEMO_CUSTOMER, DEMO_CUSTOMER));
             HttpConfiguration http = new HttpConfiguration();
             http.setSendServerVersion(false);
             ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
@@ -149,11 +155,11 @@ public final class SampleShop implements AutoCloseable {
             gateway = gatewayFactory.create(settings, wechatPay,
                     () -> URI.create("http://" + publicHost + ":" + connector.getLocalPort() + "/"));
             PluginHost plugins = new PluginHost(listeners, transactional, new ShopOrderLookup(ds),
-                    new ShopPendingOrders(ds), ds, pluginSettings(settings, wechatPay, gateway),
+                    new ShopPendingOrders(ds), new ShopAdminAccess(auth), ds,
+                    pluginSettings(settings, wechatPay, gateway),
                     Thread.currentThread().getContextClassLoader());
 
             ShopStore store = new ShopStore(ds, clock);
-            AdminAuth auth = new AdminAuth(settings.adminUser(), settings.adminPassword());
             server.setHandler(context(store, gateway, plugins, auth));
             ErrorHandler errors = new ErrorHandler();
             errors.setShowStacks(false);

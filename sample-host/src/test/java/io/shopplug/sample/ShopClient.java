@@ -56,10 +56,24 @@ final class ShopClient {
 
     /** Logs in as the demo admin through the JSON variant of {@code POST /login}. */
     String loginForCsrfToken() {
-        HttpResponse<String> r = postForm("/login", Map.of("user", "admin", "password", "admin"),
+        return login("admin", "admin");
+    }
+
+    /** Logs in (admin or customer) through the JSON variant of {@code POST /login}; the shop's CSRF token. */
+    String login(String user, String password) {
+        HttpResponse<String> r = postForm("/login", Map.of("user", user, "password", password),
                 "Accept", "application/json");
         if (r.statusCode() != 200) {
             throw new AssertionError("login failed: " + r.statusCode() + " " + r.body());
+        }
+        return json(r).get("csrfToken").asText();
+    }
+
+    /** The plugin console's CSRF token for this (admin) session. */
+    String consoleCsrfToken() {
+        HttpResponse<String> r = get("/wxpay/console/api/status");
+        if (r.statusCode() != 200) {
+            throw new AssertionError("console status: " + r.statusCode() + " " + r.body());
         }
         return json(r).get("csrfToken").asText();
     }

@@ -17,10 +17,17 @@ final class ApiV2Endpoint {
 
     private final NotifyProcessor processor;
     private final NotifyStore store;
+    private final NotifyMetrics metrics;
 
+    /** With metrics of its own, seen by nobody. */
     ApiV2Endpoint(NotifyProcessor processor, NotifyStore store) {
+        this(processor, store, new NotifyMetrics());
+    }
+
+    ApiV2Endpoint(NotifyProcessor processor, NotifyStore store, NotifyMetrics metrics) {
         this.processor = processor;
         this.store = store;
+        this.metrics = metrics;
     }
 
     /**
@@ -100,6 +107,7 @@ final class ApiV2Endpoint {
     /** Rejects before the body is read (switched off, wrong method, too large...): log only. */
     Answer refuse(Reason reason, String remoteAddr) {
         LOG.info("wxpay notify api=v2 outcome=REJECTED reason={} from={}", reason, remoteAddr);
+        metrics.counted(Outcome.REJECTED, reason);
         return Answer.v2Failure(reason);
     }
 
@@ -108,6 +116,7 @@ final class ApiV2Endpoint {
         String safeOrder = Logs.safe(outTradeNo);
         String safeKey = Logs.safe(businessKey);
         String keyName = kind == EventKind.REFUND ? "refund" : "transaction";
+        metrics.counted(outcome, reason);
         if (outcome == Outcome.REJECTED && reason.retryable()) {
             LOG.warn("wxpay notify api=v2 outcome={} reason={} order={} {}={} from={}",
                     outcome, reason, safeOrder, keyName, safeKey, remoteAddr);

@@ -19,12 +19,20 @@ final class ApiV3Endpoint {
     private final NotifyStore store;
     private final Merchants merchants;
     private final ReplayGuard guard;
+    private final NotifyMetrics metrics;
 
+    /** With metrics of its own, seen by nobody. */
     ApiV3Endpoint(NotifyProcessor processor, NotifyStore store, Merchants merchants, ReplayGuard guard) {
+        this(processor, store, merchants, guard, new NotifyMetrics());
+    }
+
+    ApiV3Endpoint(NotifyProcessor processor, NotifyStore store, Merchants merchants, ReplayGuard guard,
+            NotifyMetrics metrics) {
         this.processor = processor;
         this.store = store;
         this.merchants = merchants;
         this.guard = guard;
+        this.metrics = metrics;
     }
 
     /** Handles one notification for one of {@code candidates} (the merchants on its path). */
@@ -74,6 +82,7 @@ final class ApiV3Endpoint {
     /** Rejects before the body is read (switched off, wrong method, too large...): log only. */
     Answer refuse(Reason reason, String remoteAddr) {
         LOG.info("wxpay notify api=v3 outcome=REJECTED reason={} from={}", reason, remoteAddr);
+        metrics.counted(Outcome.REJECTED, reason);
         return Answer.v3Failure(reason);
     }
 
@@ -123,7 +132,8 @@ final class ApiV3Endpoint {
         return overall;
     }
 
-    private static void log(Outcome outcome, Reason reason, Notification n, String remoteAddr, String detail) {
+    private void log(Outcome outcome, Reason reason, Notification n, String remoteAddr, String detail) {
+        metrics.counted(outcome, reason);
         String order = n == null ? null : Logs.safe(n.outTradeNo());
         String key = n == null ? null : Logs.safe(n.businessKey());
         if (reason != null && reason.retryable()) {

@@ -1,10 +1,11 @@
 package io.shopplug.wxpay;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.google.inject.AbstractModule;
 import io.shopplug.api.OrderLookup;
 import java.time.Clock;
 
-/** Binds the configuration, the host's hooks and the clock. */
+/** Binds the configuration, the host's hooks, the clock and the caches' ticker. */
 final class CoreModule extends AbstractModule {
     private final WxPayConfig config;
     private final HostHooks hooks;
@@ -20,5 +21,6 @@ final class CoreModule extends AbstractModule {
         bind(HostHooks.class).toInstance(hooks);
         bind(OrderLookup.class).toInstance(hooks.orderLookup());
         bind(Clock.class).toInstance(Clock.systemUTC());
+        bind(Ticker.class).toInstance(Ticker.systemTicker());
     }
 }

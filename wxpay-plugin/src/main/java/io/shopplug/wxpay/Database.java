@@ -43,6 +43,7 @@ final class Database implements AutoCloseable {
         configuration.getTypeHandlerRegistry().register(Instant.class, JdbcType.TIMESTAMP, instants);
         configuration.addMapper(NotifyMapper.class);
         configuration.addMapper(ReconcileMapper.class);
+        configuration.addMapper(ConsoleMapper.class);
         this.sessionFactory = new SqlSessionFactoryBuilder().build(configuration);
     }
 

@@ -1,5 +1,6 @@
 package io.shopplug.wxpay;
 
+import io.shopplug.api.AdminAccess;
 import io.shopplug.api.OrderLookup;
 import io.shopplug.api.PaymentListener;
 import io.shopplug.api.PendingOrders;
@@ -14,8 +15,8 @@ import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 
 /**
- * What the host gives the plugin: its order lookup, listeners, pending orders (optional), DataSource
- * and on/off switch.
+ * What the host gives the plugin: its order lookup, listeners, pending orders (optional), who its
+ * admins are (optional), DataSource, settings and on/off switch.
  */
 final class HostHooks {
     private final List<OrderLookup> lookups;
@@ -25,26 +26,35 @@ final class HostHooks {
     private final Optional<DataSource> dataSource;
     private final Map<String, String> settings;
     private final List<PendingOrders> pendingOrders;
+    private final List<AdminAccess> adminAccess;
 
+    /** Without an {@link AdminAccess}: the console lets nobody in. */
     HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
             Optional<DataSource> dataSource) {
-        this(lookups, listeners, List.of(), enabled, dataSource, Map.of(), List.of());
+        this(lookups, listeners, List.of(), enabled, dataSource, Map.of(), List.of(), List.of());
     }
 
     HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners,
             List<TransactionalPaymentListener> transactionalListeners, BooleanSupplier enabled,
             Optional<DataSource> dataSource) {
-        this(lookups, listeners, transactionalListeners, enabled, dataSource, Map.of(), List.of());
+        this(lookups, listeners, transactionalListeners, enabled, dataSource, Map.of(), List.of(), List.of());
     }
 
     HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
             Optional<DataSource> dataSource, Map<String, String> settings, List<PendingOrders> pendingOrders) {
-        this(lookups, listeners, List.of(), enabled, dataSource, settings, pendingOrders);
+        this(lookups, listeners, List.of(), enabled, dataSource, settings, pendingOrders, List.of());
     }
 
     HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners,
             List<TransactionalPaymentListener> transactionalListeners, BooleanSupplier enabled,
-            Optional<DataSource> dataSource, Map<String, String> settings, List<PendingOrders> pendingOrders) {
+            Optional<DataSource> dataSource, List<AdminAccess> adminAccess) {
+        this(lookups, listeners, transactionalListeners, enabled, dataSource, Map.of(), List.of(), adminAccess);
+    }
+
+    HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners,
+            List<TransactionalPaymentListener> transactionalListeners, BooleanSupplier enabled,
+            Optional<DataSource> dataSource, Map<String, String> settings, List<PendingOrders> pendingOrders,
+            List<AdminAccess> adminAccess) {
         this.lookups = List.copyOf(lookups);
         this.listeners = List.copyOf(listeners);
         this.transactionalListeners = List.copyOf(transactionalListeners);
@@ -52,20 +62,22 @@ final class HostHooks {
         this.dataSource = dataSource;
         this.settings = Map.copyOf(settings);
         this.pendingOrders = List.copyOf(pendingOrders);
+        this.adminAccess = List.copyOf(adminAccess);
     }
 
     /** From a host that starts plugins itself. */
     static HostHooks of(PluginContext context) {
         return new HostHooks(context.services(OrderLookup.class), context.services(PaymentListener.class),
                 context.services(TransactionalPaymentListener.class), context::isEnabled,
-                context.dataSource(), context.settings(), context.services(PendingOrders.class));
+                context.dataSource(), context.settings(), context.services(PendingOrders.class),
+                context.services(AdminAccess.class));
     }
 
     /** Zero host code: the webapp's implementations registered in {@code META-INF/services}. */
     static HostHooks discover(ClassLoader loader) {
         return new HostHooks(load(OrderLookup.class, loader), load(PaymentListener.class, loader),
                 load(TransactionalPaymentListener.class, loader), () -> true, Optional.empty(), Map.of(),
-                load(PendingOrders.class, loader));
+                load(PendingOrders.class, loader), load(AdminAccess.class, loader));
     }
 
     private static <T> List<T> load(Class<T> type, ClassLoader loader) {
@@ -85,6 +97,10 @@ final class HostHooks {
         if (pendingOrders.size() > 1) {
             problems.add("the host provides " + pendingOrders.size() + " PendingOrders (at most one)");
         }
+        if (adminAccess.size() > 1) {
+            problems.add("the host provides " + adminAccess.size()
+                    + " io.shopplug.api.AdminAccess implementations (at most one)");
+        }
         return problems;
     }
 
@@ -100,4 +116,8 @@ final class HostHooks {
     Optional<DataSource> dataSource() { return dataSource; }
     /** The host's own settings for the plugin; they override every other source. */
     Map<String, String> settings() { return settings; }
+    /** The host's admin check; empty when it has none, and then the console admits nobody. */
+    Optional<AdminAccess> adminAccess() {
+        return adminAccess.isEmpty() ? Optional.empty() : Optional.of(adminAccess.get(0));
+    }
 }

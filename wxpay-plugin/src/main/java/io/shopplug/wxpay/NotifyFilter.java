@@ -53,6 +53,7 @@ public final class NotifyFilter implements Filter {
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException {
+        long start = System.nanoTime();
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
         String remote = request.getRemoteAddr();
@@ -69,6 +70,7 @@ public final class NotifyFilter implements Filter {
         response.setHeader("Cache-Control", "no-store");
         response.setContentLength(answer.length());
         answer.writeTo(response.getOutputStream());
+        engine.metrics().answered(start, answer.acknowledged());
     }
 
     private Answer answer(HttpServletRequest request, String remote, boolean v3) throws IOException {

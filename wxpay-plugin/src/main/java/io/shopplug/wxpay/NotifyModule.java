@@ -17,8 +17,8 @@ final class NotifyModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ApiV3Endpoint apiV3(NotifyProcessor processor, NotifyStore store, Merchants merchants) {
-        return new ApiV3Endpoint(processor, store, merchants, new ReplayGuard());
+    ApiV3Endpoint apiV3(NotifyProcessor processor, NotifyStore store, Merchants merchants, NotifyMetrics metrics) {
+        return new ApiV3Endpoint(processor, store, merchants, new ReplayGuard(), metrics);
     }
 
     @Provides
@@ -37,7 +37,7 @@ final class NotifyModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ApiV2Endpoint apiV2(NotifyProcessor processor, NotifyStore store) {
-        return new ApiV2Endpoint(processor, store);
+    ApiV2Endpoint apiV2(NotifyProcessor processor, NotifyStore store, NotifyMetrics metrics) {
+        return new ApiV2Endpoint(processor, store, metrics);
     }
 }

@@ -41,6 +41,7 @@ final class SchemaMigrator {
             new Migration(1, "init"),
             new Migration(2, "refunds"),
             new Migration(3, "outbox"),
+            new Migration(4, "console"),
             new Migration(5, "reconciliation")));
 
     /** How long a node waits for another node's migration, in seconds. */

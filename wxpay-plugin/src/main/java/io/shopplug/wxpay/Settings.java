@@ -106,6 +106,23 @@ final class Settings {
     static final String DISPATCH_THREADS = "wxpay.dispatch.threads";
 
     /**
+     * The path (inside the webapp) of the admin console: status, the cluster-wide on/off switch,
+     * the notification log, anomalies, dead letters and metrics, with a JSON API under
+     * {@code <path>/api/} and Prometheus text at {@code <path>/metrics}. Only the host's
+     * {@link io.shopplug.api.AdminAccess} admins get in; with none configured, nobody does.
+     * Default {@code /wxpay/console}.
+     */
+    static final String CONSOLE_PATH = "wxpay.console.path";
+
+    /**
+     * A bearer token that lets a metrics scraper (Prometheus) read {@code <console>/metrics}
+     * without an admin login: {@code Authorization: Bearer <token>}, compared in constant time.
+     * Secret; may come from {@code wxpay.metrics.token-file}; at least 16 characters. No default:
+     * without it only admins read the metrics.
+     */
+    static final String METRICS_TOKEN = "wxpay.metrics.token";
+
+    /**
      * How many times one listener's delivery of one event is attempted before it is parked as a
      * dead letter ({@code DEAD}, with its last error) for a person to replay. Default {@code 12}
      * (with the back-off, about 35 minutes of retries).

@@ -34,6 +34,8 @@ final class WxPayConfig {
     private final Duration dbConnectTimeout;
     private final boolean dbMigrate;
     private final int dispatchThreads;
+    private final String consolePath;
+    private final String metricsToken;
     private final int dispatchMaxAttempts;
     private final Duration dispatchLease;
     private final Duration dispatchSweepInterval;
@@ -66,6 +68,21 @@ final class WxPayConfig {
         dbConnectTimeout = Duration.ofMillis(r.integer(Settings.DB_CONNECT_TIMEOUT_MS, 2000, 250, 60_000));
         dbMigrate = r.bool(Settings.DB_MIGRATE, true);
         dispatchThreads = r.integer(Settings.DISPATCH_THREADS, 4, 1, 64);
+        consolePath = r.path(Settings.CONSOLE_PATH, "/wxpay/console");
+        if (consolePath.endsWith("/")) {
+            r.problem(Settings.CONSOLE_PATH + " must not end with /");
+        }
+        for (MerchantConfig m : merchants) {
+            String notify = m.notifyPath();
+            if (notify != null && (notify.equals(consolePath) || notify.startsWith(consolePath + "/"))) {
+                r.problem(Settings.CONSOLE_PATH + " must not contain a notify path (" + notify + ")");
+                break;
+            }
+        }
+        metricsToken = r.secret(Settings.METRICS_TOKEN, false);
+        if (metricsToken != null && metricsToken.length() < 16) {
+            r.problem(Settings.METRICS_TOKEN + " must be at least 16 characters");
+        }
         dispatchMaxAttempts = r.integer(Settings.DISPATCH_MAX_ATTEMPTS, 12, 1, 100);
         dispatchLease = Duration.ofMillis(r.integer(Settings.DISPATCH_LEASE_MS, 60_000, 300, 3_600_000));
         dispatchSweepInterval = Duration.ofMillis(
@@ -200,6 +217,10 @@ final class WxPayConfig {
     Duration dbConnectTimeout() { return dbConnectTimeout; }
     boolean dbMigrate() { return dbMigrate; }
     int dispatchThreads() { return dispatchThreads; }
+    /** Where the admin console is served, inside the webapp; no trailing slash. */
+    String consolePath() { return consolePath; }
+    /** The metrics scraper's bearer token, if one is configured. Secret. */
+    Optional<String> metricsToken() { return Optional.ofNullable(metricsToken); }
     int dispatchMaxAttempts() { return dispatchMaxAttempts; }
     Duration dispatchLease() { return dispatchLease; }
     Duration dispatchSweepInterval() { return dispatchSweepInterval; }

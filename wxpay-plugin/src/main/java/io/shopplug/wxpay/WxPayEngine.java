@@ -8,6 +8,9 @@ import com.google.inject.Stage;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +28,7 @@ final class WxPayEngine implements AutoCloseable {
     static final String ATTRIBUTE = WxPayEngine.class.getName();
     static final String INJECTOR_ATTRIBUTE = Injector.class.getName() + ".wxpay";
     static final String FILTER_NAME = "wxpay-notify";
+    static final String CONSOLE_NAME = "wxpay-console";
 
     private final ServletContext servletContext;
     private final Injector injector;
@@ -33,6 +37,8 @@ final class WxPayEngine implements AutoCloseable {
     private final ApiV2Endpoint v2;
     private final Merchants merchants;
     private final ApiV3Endpoint v3;
+    private final ClusterSwitch clusterSwitch;
+    private final NotifyMetrics metrics;
     private final Semaphore notifySlots;
     private volatile boolean closed;
 
@@ -44,6 +50,10 @@ final class WxPayEngine implements AutoCloseable {
         this.v2 = injector.getInstance(ApiV2Endpoint.class);
         this.merchants = injector.getInstance(Merchants.class);
         this.v3 = injector.getInstance(ApiV3Endpoint.class);
+        this.clusterSwitch = injector.getInstance(ClusterSwitch.class);
+        this.metrics = injector.getInstance(NotifyMetrics.class);
+        metrics.bind(injector.getInstance(ConsoleStore.class), this::isEnabled,
+                injector.getInstance(Clock.class), injector.getInstance(Ticker.class));
         this.notifySlots = new Semaphore(config.maxConcurrentNotifies());
     }
 
@@ -90,7 +100,8 @@ final class WxPayEngine implements AutoCloseable {
         Injector injector;
         try {
             injector = Guice.createInjector(Stage.PRODUCTION,
-                    new CoreModule(config, hooks), new StoreModule(), new NotifyModule(), new ReconcileModule());
+                    new CoreModule(config, hooks), new StoreModule(), new NotifyModule(), new ReconcileModule(),
+                    new ConsoleModule());
         } catch (CreationException | ProvisionException e) {
             throw new IllegalStateException("the wxpay plugin could not start: " + rootCause(e), e);
         }
@@ -100,6 +111,7 @@ final class WxPayEngine implements AutoCloseable {
             injector.getInstance(Reconciler.class).start();
             if (registerFilter) {
                 registerFilter(servletContext, engine, config.notifyPaths().toArray(new String[0]));
+                registerConsole(servletContext, engine);
             }
             servletContext.setAttribute(INJECTOR_ATTRIBUTE, injector);
             servletContext.setAttribute(ATTRIBUTE, engine);
@@ -142,6 +154,34 @@ final class WxPayEngine implements AutoCloseable {
         filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, notifyPaths);
     }
 
+    /**
+     * Registers the admin console at {@code wxpay.console.path} (and everything under it). A
+     * webapp that already has a servlet of that name or mapping keeps its own, with a warning:
+     * the console is an extra, never a reason not to take payments.
+     */
+    private static void registerConsole(ServletContext servletContext, WxPayEngine engine) {
+        Injector i = engine.injector;
+        String path = engine.config.consolePath();
+        ConsoleServlet servlet = new ConsoleServlet(i.getInstance(ConsoleAccess.class),
+                i.getInstance(ConsoleStore.class), engine.clusterSwitch, engine.metrics,
+                i.getInstance(KeyInventory.class), engine.config,
+                ConsoleServlet.view(engine.config, engine.hooks, engine::isEnabled),
+                i.getInstance(NotifyStore.class), i.getInstance(Dispatcher.class));
+        ServletRegistration.Dynamic console = servletContext.addServlet(CONSOLE_NAME, servlet);
+        if (console == null) {
+            LOG.warn("wxpay console not registered: the webapp already has a servlet named '{}'", CONSOLE_NAME);
+            return;
+        }
+        java.util.Set<String> taken = console.addMapping(path, path + "/*");
+        if (taken != null && !taken.isEmpty()) {
+            LOG.warn("wxpay console: the webapp already maps {}; the console is not served there", taken);
+            return;
+        }
+        LOG.info("wxpay console at {}{} ({})", servletContext.getContextPath(), path,
+                i.getInstance(ConsoleAccess.class).configured() ? "the host's admins"
+                        : "closed: the host has no io.shopplug.api.AdminAccess");
+    }
+
     /** The innermost cause's type and message: messages from the plugin and drivers hold no secret. */
     private static String rootCause(Throwable e) {
         Throwable root = e;
@@ -181,6 +221,7 @@ final class WxPayEngine implements AutoCloseable {
 
     /** Reconciliation: {@link Reconciler#runNow()} and the recorded runs, for the console. */
     Reconciler reconciler() { return injector.getInstance(Reconciler.class); }
+    NotifyMetrics metrics() { return metrics; }
 
     /** The merchants served at a path; all of them when the webapp mapped the filter elsewhere. */
     List<Merchants.Merchant> merchantsFor(String path) {
@@ -188,9 +229,12 @@ final class WxPayEngine implements AutoCloseable {
         return onPath.isEmpty() ? merchants.all() : onPath;
     }
 
-    /** The configured switch and the host's switch must both be on. */
+    /**
+     * The configured switch, the host's switch and the console's cluster-wide switch must all be
+     * on. The cluster-wide one is read from the database at most every two seconds.
+     */
     boolean isEnabled() {
-        return !closed && config.enabled() && hooks.hostEnabled();
+        return !closed && config.enabled() && hooks.hostEnabled() && clusterSwitch.isOn();
     }
 
     /** Stops dispatching and releases the database it opened. Idempotent. */

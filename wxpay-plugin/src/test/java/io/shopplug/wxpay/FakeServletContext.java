@@ -8,7 +8,9 @@ import static org.mockito.Mockito.when;
 
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,8 +23,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A servlet context as a container hands it to the plugin while the webapp initialises: real
- * attributes, {@code /WEB-INF/wxpay.properties} from {@link #webInf}, and {@code addFilter}
- * recording the filter and returning {@link #registration} (a mock, to verify the mapping).
+ * attributes, {@code /WEB-INF/wxpay.properties} from {@link #webInf}, and {@code addFilter} and
+ * {@code addServlet} recording what was added and returning {@link #registration} and
+ * {@link #servletRegistration} (mocks, to verify the mappings).
  */
 final class FakeServletContext {
     final ServletContext context = mock(ServletContext.class);
@@ -30,6 +33,8 @@ final class FakeServletContext {
     final Map<String, Object> attributes = new ConcurrentHashMap<>();
     final Properties webInf = new Properties();
     final List<Filter> filters = new CopyOnWriteArrayList<>();
+    final ServletRegistration.Dynamic servletRegistration = mock(ServletRegistration.Dynamic.class);
+    final List<Servlet> servlets = new CopyOnWriteArrayList<>();
 
     FakeServletContext() {
         when(context.getContextPath()).thenReturn("/shop");
@@ -41,6 +46,11 @@ final class FakeServletContext {
             filters.add(i.getArgument(1));
             return registration;
         });
+        when(context.addServlet(anyString(), any(Servlet.class))).thenAnswer(i -> {
+            servlets.add(i.getArgument(1));
+            return servletRegistration;
+        });
+        when(servletRegistration.addMapping(any(String[].class))).thenReturn(java.util.Collections.emptySet());
     }
 
     /** The settings of a valid merchant on {@code tables}' database. */

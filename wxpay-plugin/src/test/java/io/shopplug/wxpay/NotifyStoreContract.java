@@ -47,7 +47,7 @@ import org.junit.jupiter.api.function.Executable;
 abstract class NotifyStoreContract {
     static final Instant T0 = Instant.parse("2024-06-18T04:05:06.789Z");
     private static final String[] TABLES = {
-        "wxpay_reconcile_finding", "wxpay_reconcile_run", "wxpay_lease",
+        "wxpay_reconcile_finding", "wxpay_reconcile_run", "wxpay_lease", "wxpay_setting", "wxpay_audit",
         "wxpay_outbox", "wxpay_transaction", "wxpay_anomaly", "wxpay_notify_log", "wxpay_schema_version"};
     private static final int RACERS = 20;
     static final String NODE_A = "node-a";

@@ -54,7 +54,7 @@ final class SchemaMigratorTest {
             assertFalse(rs.next());
         }
         for (String table : Arrays.asList("WXPAY_TRANSACTION", "WXPAY_OUTBOX", "WXPAY_ANOMALY", "WXPAY_NOTIFY_LOG",
-                "WXPAY_LEASE", "WXPAY_RECONCILE_RUN", "WXPAY_RECONCILE_FINDING")) {
+                "WXPAY_LEASE", "WXPAY_RECONCILE_RUN", "WXPAY_RECONCILE_FINDING", "WXPAY_SETTING", "WXPAY_AUDIT")) {
             try (Connection c = dataSource.getConnection();
                     ResultSet rs = c.getMetaData().getTables(null, null, table, null)) {
                 assertTrue(rs.next(), table);
@@ -130,6 +130,34 @@ final class SchemaMigratorTest {
         try (Connection c = dataSource.getConnection();
                 ResultSet rs = c.getMetaData().getTables(null, null, "WXPAY_LEASE", null)) {
             assertTrue(rs.next());
+        }
+    }
+
+    @Test
+    void consoleVersionAppliesOnTopOfAnExistingV1WithItsRows() throws SQLException {
+        // A database where only V1 ran (an older plugin), with an anomaly in it; V4 needs only V1
+        // (V2 may come from another branch later).
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            for (String sql : SchemaMigrator.statements(SchemaMigrator.readScript("db/h2/V1__init.sql"))) {
+                st.execute(sql);
+            }
+            st.execute("CREATE TABLE wxpay_schema_version (version INT PRIMARY KEY,"
+                    + " description VARCHAR(200) NOT NULL, applied_at TIMESTAMP(3) NOT NULL)");
+            st.execute("INSERT INTO wxpay_schema_version VALUES (1, 'init', TIMESTAMP '2020-01-01 00:00:00')");
+            st.execute("INSERT INTO wxpay_anomaly (event_kind, business_key, reason, out_trade_no, amount_fen,"
+                    + " currency, first_seen_at, last_seen_at, occurrences) VALUES ('PAYMENT', '42', 'UNKNOWN_ORDER',"
+                    + " 'X', 1, 'CNY', TIMESTAMP '2020-01-01 00:00:00', TIMESTAMP '2020-01-01 00:00:00', 1)");
+        }
+        List<Integer> afterV1 = new java.util.ArrayList<>(versions());
+        afterV1.remove(Integer.valueOf(1));
+        assertEquals(afterV1, new SchemaMigrator(dataSource, clock).migrate());
+        assertTrue(afterV1.contains(4));
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT handled, handled_at, handled_by FROM wxpay_anomaly")) {
+            assertTrue(rs.next());
+            assertFalse(rs.getBoolean(1));
+            assertEquals(null, rs.getObject(2));
+            assertEquals(null, rs.getObject(3));
         }
     }
 

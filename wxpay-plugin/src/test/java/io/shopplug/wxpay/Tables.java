@@ -26,8 +26,8 @@ import java.util.UUID;
  */
 final class Tables {
     static final String[] ALL = {
-        "wxpay_transaction", "wxpay_outbox", "wxpay_anomaly", "wxpay_notify_log", "wxpay_schema_version",
-        "wxpay_lease", "wxpay_reconcile_run", "wxpay_reconcile_finding"};
+        "wxpay_transaction", "wxpay_outbox", "wxpay_anomaly", "wxpay_notify_log", "wxpay_setting", "wxpay_audit",
+        "wxpay_schema_version", "wxpay_lease", "wxpay_reconcile_run", "wxpay_reconcile_finding"};
 
     private final String url;
 

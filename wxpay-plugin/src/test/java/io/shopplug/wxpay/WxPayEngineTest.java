@@ -136,6 +136,8 @@ class WxPayEngineTest {
         assertTrue(web.attributes.get(WxPayEngine.INJECTOR_ATTRIBUTE) instanceof Injector);
         assertTrue(engine.isEnabled());
         assertEquals(SchemaMigrator.MIGRATIONS.size(), tables.count("SELECT COUNT(*) FROM wxpay_schema_version"));
+        verify(web.context).addServlet(eq("wxpay-console"), any(ConsoleServlet.class));
+        verify(web.servletRegistration).addMapping("/wxpay/console", "/wxpay/console/*");
 
         IllegalStateException twice = assertThrows(IllegalStateException.class,
                 () -> WxPayEngine.start(web.context, hooks(List.of(orders))));
