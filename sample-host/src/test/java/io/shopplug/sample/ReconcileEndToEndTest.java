@@ -94,6 +94,25 @@ class ReconcileEndToEndTest {
         }
     }
 
+    @Test
+    void theConsoleShowsTheRunsAndRunsOneOnRequest() throws Exception {
+        client.loginForCsrfToken();
+        awaitCount(1, "SELECT COUNT(*) FROM wxpay_reconcile_run WHERE finished_at IS NOT NULL AND ? IS NOT NULL", "x");
+        JsonNode status = ShopClient.json(client.get("/wxpay/console/api/status"));
+        JsonNode reconciliation = status.get("reconciliation");
+        assertTrue(reconciliation.get("active").asBoolean(), status.toString());
+        assertTrue(reconciliation.get("recentRuns").size() >= 1, reconciliation.toString());
+        String csrf = status.get("csrfToken").asText();
+
+        assertEquals(403, client.postJson("/wxpay/console/api/reconcile", "{}").statusCode(), "CSRF token required");
+        HttpResponse<String> now = client.postJson("/wxpay/console/api/reconcile", "{}", "X-CSRF-Token", csrf);
+        assertEquals(200, now.statusCode(), now.body());
+        String outcome = ShopClient.json(now).get("status").asText();
+        assertTrue(outcome.equals("COMPLETED") || outcome.equals("ALREADY_RUNNING"), now.body());
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_audit WHERE action = 'reconcile' AND ? IS NOT NULL", "x"));
+        assertTrue(client.get("/wxpay/console").body().contains("id=\"reconcile-now\""), "the Run now button");
+    }
+
     private JsonNode order(String no) {
         return ShopClient.json(client.get("/api/orders/" + no));
     }

@@ -77,10 +77,11 @@ final class ConsoleServlet extends HttpServlet {
     private final transient EngineView engine;
     private final transient NotifyStore notifyStore;
     private final transient Dispatcher dispatcher;
+    private final transient Reconciler reconciler;
 
     ConsoleServlet(ConsoleAccess access, ConsoleStore store, ClusterSwitch clusterSwitch,
             NotifyMetrics metrics, KeyInventory keys, WxPayConfig config, EngineView engine,
-            NotifyStore notifyStore, Dispatcher dispatcher) {
+            NotifyStore notifyStore, Dispatcher dispatcher, Reconciler reconciler) {
         this.access = access;
         this.store = store;
         this.clusterSwitch = clusterSwitch;
@@ -90,6 +91,7 @@ final class ConsoleServlet extends HttpServlet {
         this.engine = engine;
         this.notifyStore = notifyStore;
         this.dispatcher = dispatcher;
+        this.reconciler = reconciler;
     }
 
     /** Thrown for bad input; answered 400 with its fixed message. */
@@ -157,7 +159,7 @@ final class ConsoleServlet extends HttpServlet {
     private static boolean isAction(String path) {
         String p = stripApi(path);
         return p.equals("/switch") || HANDLED.matcher(p).matches() || REPLAY.matcher(p).matches()
-                || p.equals("/dead-letters/replay-all");
+                || p.equals("/dead-letters/replay-all") || p.equals("/reconcile");
     }
 
     private static String stripApi(String path) {
@@ -184,6 +186,66 @@ final class ConsoleServlet extends HttpServlet {
         }
         return path.isEmpty() || path.equals("/log") || path.equals("/anomalies") || path.equals("/dead-letters")
                 || path.equals("/metrics") || path.equals("/console.css") || LOG_ENTRY.matcher(path).matches();
+    }
+
+    // ---------------------------------------------------------------- reconciliation
+
+    private String reconciliationSection(String base, String csrf, boolean dbUp) {
+        StringBuilder b = new StringBuilder("<h2>Reconciliation</h2>");
+        if (!reconciler.isActive()) {
+            return b.append("<p class=\"note\" id=\"reconciliation\">off: ").append(esc(reconciler.offReason()))
+                    .append("</p>").toString();
+        }
+        b.append("<p class=\"note\">Orders still awaiting payment ").append(config.reconcileDelay().getSeconds())
+                .append(" s after they were placed are queried at WeChat Pay every ")
+                .append(config.reconcileInterval().getSeconds()).append(" s, on one node at a time.</p>");
+        b.append("<form method=\"post\" action=\"").append(esc(base)).append("/reconcile\">")
+                .append(csrfField(csrf)).append("<button type=\"submit\" id=\"reconcile-now\">Run now</button></form>");
+        if (!dbUp) {
+            return b.toString();
+        }
+        b.append("<table id=\"reconciliation\"><tr><th>Started</th><th>Finished</th><th>Node</th><th>Queried</th>"
+                + "<th>Found</th><th>Applied</th><th>Errors</th><th>Last error</th></tr>");
+        for (ReconcileRun r : reconciler.recentRuns(5)) {
+            b.append("<tr><td>").append(esc(time(r.startedAt()))).append("</td><td>")
+                    .append(r.finishedAt() == null ? "running" : esc(time(r.finishedAt()))).append("</td><td>")
+                    .append(esc(r.node())).append("</td><td>").append(r.ordersQueried()).append("</td><td>")
+                    .append(r.paymentsFound()).append("</td><td>").append(r.paymentsApplied()).append("</td><td>")
+                    .append(r.errors()).append("</td><td>").append(r.lastError() == null ? "" : esc(r.lastError()))
+                    .append("</td></tr>");
+        }
+        return b.append("</table>").toString();
+    }
+
+    private Map<String, Object> reconciliationJson(boolean dbUp) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("active", reconciler.isActive());
+        if (!reconciler.isActive()) {
+            j.put("offReason", reconciler.offReason());
+            return j;
+        }
+        if (dbUp) {
+            List<Object> runs = new ArrayList<>();
+            for (ReconcileRun r : reconciler.recentRuns(5)) {
+                runs.add(runJson(r));
+            }
+            j.put("recentRuns", runs);
+        }
+        return j;
+    }
+
+    private static Map<String, Object> runJson(ReconcileRun r) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("id", r.id());
+        j.put("node", r.node());
+        j.put("startedAt", str(r.startedAt()));
+        j.put("finishedAt", str(r.finishedAt()));
+        j.put("ordersQueried", r.ordersQueried());
+        j.put("paymentsFound", r.paymentsFound());
+        j.put("paymentsApplied", r.paymentsApplied());
+        j.put("errors", r.errors());
+        j.put("lastError", r.lastError());
+        return j;
     }
 
     // ---------------------------------------------------------------- GET
@@ -296,6 +358,17 @@ final class ConsoleServlet extends HttpServlet {
             } else {
                 seeOther(req, resp, "/dead-letters");
             }
+        } else if (stripApi(path).equals("/reconcile")) {
+            Reconciler.Result result = reconciler.runNow();
+            store.audit(admin, "reconcile", "run now", result.status().name());
+            if (api) {
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("status", result.status().name());
+                result.run().ifPresent(r -> answer.put("run", runJson(r)));
+                json(resp, 200, answer);
+            } else {
+                seeOther(req, resp, "");
+            }
         } else if (stripApi(path).equals("/dead-letters/replay-all")) {
             int n = dispatcher.replayAll();
             store.audit(admin, "replay-all", "dead letters", n + " replayed");
@@ -353,9 +426,8 @@ final class ConsoleServlet extends HttpServlet {
                     .append(row("Dead letters", "<a href=\"" + esc(base) + "/dead-letters\">" + o.dead() + "</a>"))
                     .append(row("Open anomalies", "<a href=\"" + esc(base) + "/anomalies\">" + store.openAnomalies() + "</a>"));
         }
-        b.append(row("Last reconciliation", "<span class=\"note\" id=\"reconciliation\">not configured"
-                + " (this version has no reconciliation with WeChat Pay's order query)</span>"))
-                .append("</table>");
+        b.append("</table>");
+        b.append(reconciliationSection(base, csrf, dbUp));
 
         b.append("<h2>Merchants</h2><table><tr><th>Name</th><th>mch_id</th><th>App ids</th><th>Mode</th>"
                 + "<th>Notify path</th><th>APIv2</th><th>APIv3</th></tr>");
@@ -438,7 +510,7 @@ final class ConsoleServlet extends HttpServlet {
             s.put("outbox", outbox);
             s.put("openAnomalies", store.openAnomalies());
         }
-        s.put("reconciliation", "not configured");
+        s.put("reconciliation", reconciliationJson(dbUp));
         List<Object> merchants = new ArrayList<>();
         for (MerchantConfig m : config.merchants()) {
             Map<String, Object> j = new LinkedHashMap<>();

@@ -166,7 +166,7 @@ final class WxPayEngine implements AutoCloseable {
                 i.getInstance(ConsoleStore.class), engine.clusterSwitch, engine.metrics,
                 i.getInstance(KeyInventory.class), engine.config,
                 ConsoleServlet.view(engine.config, engine.hooks, engine::isEnabled),
-                i.getInstance(NotifyStore.class), i.getInstance(Dispatcher.class));
+                i.getInstance(NotifyStore.class), i.getInstance(Dispatcher.class), i.getInstance(Reconciler.class));
         ServletRegistration.Dynamic console = servletContext.addServlet(CONSOLE_NAME, servlet);
         if (console == null) {
             LOG.warn("wxpay console not registered: the webapp already has a servlet named '{}'", CONSOLE_NAME);
