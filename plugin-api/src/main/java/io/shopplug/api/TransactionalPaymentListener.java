@@ -16,7 +16,9 @@ import java.sql.SQLException;
  *       marked this listener's delivery of the event as done. The plugin commits it after the
  *       method returns normally, so the listener's writes through {@code connection} and the
  *       delivery record become durable together, or not at all. Do the whole effect through
- *       {@code connection}; writes through any other connection are not part of the promise.</li>
+ *       {@code connection}; writes through any other connection are not part of the promise.
+ *       The transaction runs at {@code READ COMMITTED} on every database, so a read that follows
+ *       a lock the listener waited for sees what other transactions committed meanwhile.</li>
  *   <li>Do not commit, roll back, close the connection or change its auto-commit mode: the
  *       plugin refuses those calls with an {@link SQLException}. Statements and result sets
  *       opened on it should be closed before returning.</li>

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.ibatis.session.SqlSession;
+import org.apache.ibatis.session.TransactionIsolationLevel;
 import org.apache.ibatis.session.SqlSessionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -361,7 +362,9 @@ final class NotifyStore {
      */
     boolean deliverInTransaction(long outboxId, String owner, InTransaction work) {
         Objects.requireNonNull(work, "work");
-        try (SqlSession s = sessions.openSession(false)) {
+        // READ COMMITTED on every database (MariaDB's default is REPEATABLE READ): a listener that
+        // waits for a lock then reads sees what committed meanwhile, not a snapshot from before.
+        try (SqlSession s = sessions.openSession(TransactionIsolationLevel.READ_COMMITTED)) {
             if (s.getMapper(NotifyMapper.class).markDelivered(outboxId, owner, now()) != 1) {
                 s.rollback(true);
                 return false;
