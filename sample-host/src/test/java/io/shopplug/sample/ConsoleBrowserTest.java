@@ -154,6 +154,8 @@ class ConsoleBrowserTest {
         browser.get(base + "/wxpay/console/log");
         browser.findElement(By.id("out_trade_no")).sendKeys(paid);
         browser.findElement(By.cssSelector("#search button")).click();
+        await(() -> browser.getCurrentUrl().contains("out_trade_no=")
+                && browser.findElement(By.id("log")).getText().contains(paid), "the search result");
         WebElement log = browser.findElement(By.id("log"));
         assertTrue(log.getText().contains("ACCEPTED"), log.getText());
         screenshot("console-log");
@@ -217,6 +219,12 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("replay-all")).click();
         await(() -> flaky.delivered.get() == 2, "the second replayed delivery");
         await(() -> browser.findElement(By.id("dead-letters")).getText().contains("none"), "no dead letter left");
+
+        // Reconciliation, run now: the run is listed with what it queried.
+        browser.get(base + "/wxpay/console");
+        browser.findElement(By.id("reconcile-now")).click();
+        await(() -> browser.findElements(By.cssSelector("#reconciliation tr")).size() >= 2, "a reconciliation run listed");
+        screenshot("console-reconciliation");
     }
 
     // ---------------------------------------------------------------- helpers
