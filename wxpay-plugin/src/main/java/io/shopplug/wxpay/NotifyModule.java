@@ -17,6 +17,12 @@ final class NotifyModule extends AbstractModule {
 
     @Provides
     @Singleton
+    CertificateRefresher certificateRefresher(Merchants merchants) {
+        return new CertificateRefresher(merchants);
+    }
+
+    @Provides
+    @Singleton
     ApiV3Endpoint apiV3(NotifyProcessor processor, NotifyStore store, Merchants merchants, NotifyMetrics metrics) {
         return new ApiV3Endpoint(processor, store, merchants, new ReplayGuard(), metrics);
     }

@@ -249,6 +249,7 @@ final class WxPayEngine implements AutoCloseable {
             servletContext.removeAttribute(INJECTOR_ATTRIBUTE);
         }
         injector.getInstance(Reconciler.class).close();
+        injector.getInstance(CertificateRefresher.class).close();
         injector.getInstance(Dispatcher.class).close();
         injector.getInstance(Database.class).close();
         LOG.info("wxpay plugin stopped");
