@@ -144,6 +144,34 @@ abstract class ApiV3ShopScenarios {
     }
 
     @Test
+    void aPartialThenTheFullRefundThroughApiV3GiveBackStockAndPointsExactlyOnce() throws Exception {
+        String no = placeOrder(2, 1, 2);
+        JsonNode before = order(no);
+        assertEquals(200, client.postJson("/api/orders/" + no + "/pay", "").statusCode());
+        await("/api/orders/" + no, o -> "PAID".equals(o.get("state").asText()));
+        String tx = ShopClient.json(client.get("/api/orders/" + no + "/payment")).get("transactionId").asText();
+        awaitAllApplied(tx);
+        long amount = before.get("amountFen").asLong();
+
+        assertEquals(202, client.postJson("/api/orders/" + no + "/refund", "{\"refundFen\":" + (amount / 2) + "}")
+                .statusCode());
+        JsonNode partial = await("/api/orders/" + no, o -> "PARTIALLY_REFUNDED".equals(o.get("state").asText()));
+        assertEquals(amount / 2, partial.get("refundedFen").asLong());
+        assertEquals(202, client.postJson("/api/orders/" + no + "/refund",
+                "{\"refundFen\":" + (amount - amount / 2) + "}").statusCode());
+        await("/api/orders/" + no, o -> "REFUNDED".equals(o.get("state").asText()));
+        awaitCount(6, "SELECT COUNT(*) FROM shop_applied_event WHERE idempotency_key LIKE 'wxpay:refund:%'"
+                + " AND idempotency_key IN (SELECT idempotency_key FROM shop_refund WHERE out_trade_no = ?)", no);
+
+        JsonNode refunded = order(no);
+        assertEquals(amount, refunded.get("refundedFen").asLong());
+        assertEquals(before.get("stock").asLong(), refunded.get("stock").asLong(), "stock back exactly");
+        assertEquals(before.get("points").asLong(), refunded.get("points").asLong(), "points taken back exactly");
+        assertEquals(2, count("SELECT COUNT(*) FROM wxpay_transaction WHERE out_trade_no = ? AND event_kind = 'REFUND'"
+                + " AND api = 'v3'", no));
+    }
+
+    @Test
     void tenIdenticalCopiesAtOnceHaveExactlyOneEffect() throws Exception {
         for (DemoWeChatPay.DemoMerchant m : shop.wechatPay().merchants()) {
             for (PlatformIdentity p : m.identities()) {
@@ -316,6 +344,16 @@ abstract class ApiV3ShopScenarios {
 
     long count(String sql, String param) {
         return ((Number) query(sql, param)).longValue();
+    }
+
+    private void awaitCount(long expected, String sql, String param) throws InterruptedException {
+        Instant deadline = Instant.now().plus(DEADLINE);
+        while (count(sql, param) != expected) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("not " + expected + " within " + DEADLINE + ": " + sql);
+            }
+            Thread.sleep(20);
+        }
     }
 
     private String column(String sql, String param) {
