@@ -1,13 +1,8 @@
 package io.shopplug.sample;
 
 import io.shopplug.api.PaymentEvent;
-import io.shopplug.api.PaymentListener;
 import io.shopplug.api.RefundEvent;
-import io.shopplug.api.TransactionalPaymentListener;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.PreparedStatement;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,28 +11,16 @@ import org.slf4j.LoggerFactory;
  * been taken, so the deduction happens even if it drives the stock below zero (an oversell the
  * shop's staff must see), and a warning says so. A refund puts its share of the quantity back.
  */
-final class InventoryListener implements PaymentListener, TransactionalPaymentListener {
+final class InventoryListener extends ExactlyOnceListener {
     static final String NAME = "inventory";
     private static final Logger LOG = LoggerFactory.getLogger(InventoryListener.class);
 
-    private final AppliedEvents appliedEvents;
-
     InventoryListener(AppliedEvents appliedEvents) {
-        this.appliedEvents = Objects.requireNonNull(appliedEvents, "appliedEvents");
+        super(NAME, appliedEvents);
     }
 
     @Override
-    public void onPaid(PaymentEvent event) {
-        LOG.info("{} {}: {}", NAME, appliedEvents.applyOnce(event.idempotencyKey(), NAME, paid(event)), event);
-    }
-
-    /** The same effect, inside the plugin's delivery transaction: exactly once. */
-    @Override
-    public void onPaid(PaymentEvent event, Connection connection) throws SQLException {
-        LOG.info("{} {}: {}", NAME, appliedEvents.applyWithin(connection, event.idempotencyKey(), NAME, paid(event)), event);
-    }
-
-    private AppliedEvents.Effect paid(PaymentEvent event) {
+    AppliedEvents.Effect paid(PaymentEvent event) {
         return c -> {
             OrderRow order = OrderRow.lock(c, event.outTradeNo());
             try (PreparedStatement ps = c.prepareStatement(
@@ -68,17 +51,7 @@ final class InventoryListener implements PaymentListener, TransactionalPaymentLi
      * back the whole quantity.
      */
     @Override
-    public void onRefunded(RefundEvent event) {
-        LOG.info("{} {}: {}", NAME, appliedEvents.applyOnce(event.idempotencyKey(), NAME, refunded(event)), event);
-    }
-
-    /** The same effect, inside the plugin's delivery transaction: exactly once. */
-    @Override
-    public void onRefunded(RefundEvent event, Connection connection) throws SQLException {
-        LOG.info("{} {}: {}", NAME, appliedEvents.applyWithin(connection, event.idempotencyKey(), NAME, refunded(event)), event);
-    }
-
-    private AppliedEvents.Effect refunded(RefundEvent event) {
+    AppliedEvents.Effect refunded(RefundEvent event) {
         return c -> {
             OrderRow order = OrderRow.lock(c, event.outTradeNo());
             long back = RefundProgress.of(c, NAME, event).share(order.quantity());

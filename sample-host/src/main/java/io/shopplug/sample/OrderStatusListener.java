@@ -1,13 +1,8 @@
 package io.shopplug.sample;
 
 import io.shopplug.api.PaymentEvent;
-import io.shopplug.api.PaymentListener;
 import io.shopplug.api.RefundEvent;
-import io.shopplug.api.TransactionalPaymentListener;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.PreparedStatement;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,28 +11,16 @@ import org.slf4j.LoggerFactory;
  * a state never moves back. Refunds move it on to partially refunded and refunded. Exactly once
  * per event (see {@link AppliedEvents}).
  */
-final class OrderStatusListener implements PaymentListener, TransactionalPaymentListener {
+final class OrderStatusListener extends ExactlyOnceListener {
     static final String NAME = "order-status";
     private static final Logger LOG = LoggerFactory.getLogger(OrderStatusListener.class);
 
-    private final AppliedEvents appliedEvents;
-
     OrderStatusListener(AppliedEvents appliedEvents) {
-        this.appliedEvents = Objects.requireNonNull(appliedEvents, "appliedEvents");
+        super(NAME, appliedEvents);
     }
 
     @Override
-    public void onPaid(PaymentEvent event) {
-        LOG.info("{} {}: {}", NAME, appliedEvents.applyOnce(event.idempotencyKey(), NAME, paid(event)), event);
-    }
-
-    /** The same effect, inside the plugin's delivery transaction: exactly once. */
-    @Override
-    public void onPaid(PaymentEvent event, Connection connection) throws SQLException {
-        LOG.info("{} {}: {}", NAME, appliedEvents.applyWithin(connection, event.idempotencyKey(), NAME, paid(event)), event);
-    }
-
-    private AppliedEvents.Effect paid(PaymentEvent event) {
+    AppliedEvents.Effect paid(PaymentEvent event) {
         return c -> {
             OrderRow order = OrderRow.lock(c, event.outTradeNo());
             if (order.status() != ShopOrderStatus.AWAITING_PAYMENT) {
@@ -63,17 +46,7 @@ final class OrderStatusListener implements PaymentListener, TransactionalPayment
      * keeps its state. Exactly once per refund.
      */
     @Override
-    public void onRefunded(RefundEvent event) {
-        LOG.info("{} {}: {}", NAME, appliedEvents.applyOnce(event.idempotencyKey(), NAME, refunded(event)), event);
-    }
-
-    /** The same effect, inside the plugin's delivery transaction: exactly once. */
-    @Override
-    public void onRefunded(RefundEvent event, Connection connection) throws SQLException {
-        LOG.info("{} {}: {}", NAME, appliedEvents.applyWithin(connection, event.idempotencyKey(), NAME, refunded(event)), event);
-    }
-
-    private AppliedEvents.Effect refunded(RefundEvent event) {
+    AppliedEvents.Effect refunded(RefundEvent event) {
         return c -> {
             OrderRow order = OrderRow.lock(c, event.outTradeNo());
             RefundProgress progress = RefundProgress.of(c, NAME, event);

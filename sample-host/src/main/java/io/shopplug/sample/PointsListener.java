@@ -1,13 +1,8 @@
 package io.shopplug.sample;
 
 import io.shopplug.api.PaymentEvent;
-import io.shopplug.api.PaymentListener;
 import io.shopplug.api.RefundEvent;
-import io.shopplug.api.TransactionalPaymentListener;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.PreparedStatement;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,14 +10,12 @@ import org.slf4j.LoggerFactory;
  * Awards the order's member one point per whole yuan paid (fen / 100, rounded down), exactly once
  * per event; a refund takes back its share of them.
  */
-final class PointsListener implements PaymentListener, TransactionalPaymentListener {
+final class PointsListener extends ExactlyOnceListener {
     static final String NAME = "points";
     private static final Logger LOG = LoggerFactory.getLogger(PointsListener.class);
 
-    private final AppliedEvents appliedEvents;
-
     PointsListener(AppliedEvents appliedEvents) {
-        this.appliedEvents = Objects.requireNonNull(appliedEvents, "appliedEvents");
+        super(NAME, appliedEvents);
     }
 
     /** Points for an amount: one per whole yuan. */
@@ -31,17 +24,7 @@ final class PointsListener implements PaymentListener, TransactionalPaymentListe
     }
 
     @Override
-    public void onPaid(PaymentEvent event) {
-        LOG.info("{} {}: {}", NAME, appliedEvents.applyOnce(event.idempotencyKey(), NAME, paid(event)), event);
-    }
-
-    /** The same effect, inside the plugin's delivery transaction: exactly once. */
-    @Override
-    public void onPaid(PaymentEvent event, Connection connection) throws SQLException {
-        LOG.info("{} {}: {}", NAME, appliedEvents.applyWithin(connection, event.idempotencyKey(), NAME, paid(event)), event);
-    }
-
-    private AppliedEvents.Effect paid(PaymentEvent event) {
+    AppliedEvents.Effect paid(PaymentEvent event) {
         return c -> {
             OrderRow order = OrderRow.lock(c, event.outTradeNo());
             try (PreparedStatement ps = c.prepareStatement(
@@ -61,17 +44,7 @@ final class PointsListener implements PaymentListener, TransactionalPaymentListe
      * already spent may leave the member below zero; a warning says so.
      */
     @Override
-    public void onRefunded(RefundEvent event) {
-        LOG.info("{} {}: {}", NAME, appliedEvents.applyOnce(event.idempotencyKey(), NAME, refunded(event)), event);
-    }
-
-    /** The same effect, inside the plugin's delivery transaction: exactly once. */
-    @Override
-    public void onRefunded(RefundEvent event, Connection connection) throws SQLException {
-        LOG.info("{} {}: {}", NAME, appliedEvents.applyWithin(connection, event.idempotencyKey(), NAME, refunded(event)), event);
-    }
-
-    private AppliedEvents.Effect refunded(RefundEvent event) {
+    AppliedEvents.Effect refunded(RefundEvent event) {
         return c -> {
             OrderRow order = OrderRow.lock(c, event.outTradeNo());
             long back = RefundProgress.of(c, NAME, event).share(pointsFor(event.paymentFen()));
