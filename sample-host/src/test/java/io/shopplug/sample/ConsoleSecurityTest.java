@@ -197,7 +197,8 @@ class ConsoleSecurityTest {
         String status = admin.get(CONSOLE).body();
         assertTrue(status.contains("1900000109"), "merchant ids are shown");
         assertTrue(status.contains("APIv2 key, sign type MD5"), status);
-        assertTrue(status.contains("not configured"), "no reconciliation yet, and it says so");
+        assertTrue(status.contains("<h2>Reconciliation</h2>") && status.contains("id=\"reconcile-now\""),
+                "reconciliation is shown with its Run now action");
         String payment = admin.get(CONSOLE + "/log?outcome=ACCEPTED").body();
         assertTrue(payment.contains("ACCEPTED"), payment);
     }
