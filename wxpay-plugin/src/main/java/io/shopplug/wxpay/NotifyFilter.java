@@ -122,7 +122,7 @@ public final class NotifyFilter implements Filter {
         return uri != null && context != null && uri.startsWith(context) ? uri.substring(context.length()) : String.valueOf(uri);
     }
 
-    /** XML as WeChat Pay sends it, or no content type at all; forms and JSON are refused. */
+    /** APIv2: XML as WeChat Pay sends it, or no content type at all; forms and the like are refused. */
     static boolean plausibleXml(String contentType) {
         if (contentType == null || contentType.isBlank()) {
             return true;
