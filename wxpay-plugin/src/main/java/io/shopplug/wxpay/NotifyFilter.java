@@ -56,7 +56,7 @@ public final class NotifyFilter implements Filter {
         long start = System.nanoTime();
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        String remote = request.getRemoteAddr();
+        String remote = engine.config().sourceGuard().clientAddress(request.getRemoteAddr(), request::getHeader);
         boolean v3 = isApiV3(request);
         Answer answer;
         try {
@@ -76,6 +76,9 @@ public final class NotifyFilter implements Filter {
     private Answer answer(HttpServletRequest request, String remote, boolean v3) throws IOException {
         if (!engine.isEnabled()) {
             return refuse(v3, Reason.DISABLED, remote);
+        }
+        if (!engine.config().sourceGuard().allows(remote)) {
+            return refuse(v3, Reason.SOURCE_NOT_ALLOWED, remote);
         }
         if (!"POST".equals(request.getMethod())) {
             return refuse(v3, Reason.METHOD_NOT_ALLOWED, remote);

@@ -7,6 +7,7 @@ package io.shopplug.wxpay;
  */
 enum Reason {
     DISABLED("plugin switched off, retry later", true, 503),
+    SOURCE_NOT_ALLOWED("source address not allowed", false, 403),
     METHOD_NOT_ALLOWED("only POST is accepted", false, 405),
     UNSUPPORTED_MEDIA_TYPE("content type not accepted", false, 415),
     BODY_TOO_LARGE("body too large", false, 413),

@@ -66,6 +66,22 @@ final class Settings {
      */
     static final String NOTIFY_PATH = "wxpay.notify-path";
 
+    /**
+     * Source allow-list: IP addresses and CIDR ranges, comma-separated, from which notifications
+     * are accepted (WeChat Pay publishes its callback ranges; they change). Default empty: any
+     * source, so no genuine notification is refused by an outdated list.
+     */
+    static final String ALLOWED_SOURCES = "wxpay.allowed-sources";
+
+    /**
+     * Reverse proxies (IPs and CIDR ranges, comma-separated) whose {@link #CLIENT_IP_HEADER} is
+     * believed for the client's address. Default empty: the peer address is the client's.
+     */
+    static final String TRUSTED_PROXIES = "wxpay.trusted-proxies";
+
+    /** The forwarding header read from trusted proxies. Default {@code X-Forwarded-For}. */
+    static final String CLIENT_IP_HEADER = "wxpay.client-ip-header";
+
     /** The largest notification body accepted, in bytes. Default {@code 65536}. */
     static final String MAX_BODY_BYTES = "wxpay.max-body-bytes";
 

@@ -23,6 +23,7 @@ final class WxPayConfig {
     private final List<MerchantConfig> merchants;
     private final String notifyPath;
     private final int maxBodyBytes;
+    private final SourceGuard sourceGuard;
     private final boolean enabled;
     private final boolean autostart;
     private final String apiBaseUrl;
@@ -50,6 +51,7 @@ final class WxPayConfig {
         notifyPath = r.path(Settings.NOTIFY_PATH, "/wxpay/notify");
         merchants = merchants(r, notifyPath);
         maxBodyBytes = r.integer(Settings.MAX_BODY_BYTES, 65536, 1024, 16 * 1024 * 1024);
+        sourceGuard = sourceGuard(r);
         enabled = r.bool(Settings.ENABLED, true);
         autostart = r.bool(Settings.AUTOSTART, true);
         apiBaseUrl = r.get(Settings.API_BASE_URL).orElse("https://api.mch.weixin.qq.com");
@@ -100,6 +102,23 @@ final class WxPayConfig {
         if (reconcileMaxAge.compareTo(reconcileDelay) <= 0) {
             r.problem(Settings.RECONCILE_MAX_AGE_SECONDS + " must be greater than " + Settings.RECONCILE_DELAY_SECONDS);
         }
+    }
+
+    private static SourceGuard sourceGuard(Reader r) {
+        List<String> allowed = r.list(Settings.ALLOWED_SOURCES);
+        List<String> proxies = r.list(Settings.TRUSTED_PROXIES);
+        boolean ok = true;
+        for (String key : new String[] {Settings.ALLOWED_SOURCES, Settings.TRUSTED_PROXIES}) {
+            for (String range : r.list(key)) {
+                String problem = SourceGuard.problem(range);
+                if (problem != null) {
+                    r.problem(key + ": " + problem);
+                    ok = false;
+                }
+            }
+        }
+        String header = r.get(Settings.CLIENT_IP_HEADER).orElse("X-Forwarded-For");
+        return ok ? new SourceGuard(allowed, proxies, header) : SourceGuard.open();
     }
 
     /** The single-merchant keys ({@code wxpay.mch-id}...), or every merchant of {@code wxpay.merchants}. */
@@ -205,6 +224,8 @@ final class WxPayConfig {
         return paths;
     }
     int maxBodyBytes() { return maxBodyBytes; }
+    /** The source allow-list and trusted proxies. */
+    SourceGuard sourceGuard() { return sourceGuard; }
     boolean enabled() { return enabled; }
     boolean autostart() { return autostart; }
     /** WeChat Pay's API host, for certificate downloads and order queries. */

@@ -190,6 +190,27 @@ class NotifyFilterTest {
     }
 
     @Test
+    void aSourceOutsideTheAllowListIsRefusedUnread() throws Exception {
+        web.webInf.setProperty(Settings.ALLOWED_SOURCES, "101.226.103.0/25, 140.207.54.0/25");
+        start();
+        assertRefusedUnread(post("text/xml", V2Bodies.fixture("paid.xml")), 200, "source address not allowed");
+    }
+
+    @Test
+    void aSourceInTheAllowListBehindATrustedProxyIsServed() throws Exception {
+        web.webInf.setProperty(Settings.ALLOWED_SOURCES, "101.226.103.0/25");
+        web.webInf.setProperty(Settings.TRUSTED_PROXIES, "198.51.100.0/24");
+        start();
+        HttpServletRequest request = post("text/xml", V2Bodies.fixture("paid.xml"));
+        when(request.getHeader("X-Forwarded-For")).thenReturn("203.0.113.50, 101.226.103.9");
+        Captured response = new Captured();
+
+        filter.doFilter(request, response.mock, chain);
+
+        response.assertAnswer(200, V2Bodies.successXml());
+    }
+
+    @Test
     void aFormIsNotAccepted() throws Exception {
         start();
         assertRefusedUnread(post("application/x-www-form-urlencoded", bytes("return_code=SUCCESS")), 200,
