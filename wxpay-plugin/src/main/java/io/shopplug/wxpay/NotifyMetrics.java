@@ -102,7 +102,7 @@ final class NotifyMetrics {
         }, "seconds");
         gauge(ANOMALIES_OPEN, "Anomalies not yet marked handled", db,
                 s -> s.openAnomalies < 0 ? Double.NaN : s.openAnomalies, null);
-        Gauge.builder(ENABLED, enabled, e -> e.isEnabled() ? 1 : 0)
+        Gauge.builder(ENABLED, enabled, e -> e.isEnabled() ? 1 : 0).strongReference(true)
                 .description("1 while this node handles notifications").register(registry);
     }
 
@@ -113,7 +113,8 @@ final class NotifyMetrics {
 
     private void gauge(String name, String description, LoadingCache<String, DbSnapshot> db,
             ToDoubleFunction<DbSnapshot> value, String unit) {
-        Gauge.builder(name, db, c -> value.applyAsDouble(c.get("db")))
+        // Strong: a gauge holds its state weakly by default, and nothing else holds this cache.
+        Gauge.builder(name, db, c -> value.applyAsDouble(c.get("db"))).strongReference(true)
                 .description(description).baseUnit(unit).register(registry);
     }
 
