@@ -20,7 +20,6 @@ import io.shopplug.api.OrderState;
 import io.shopplug.api.PaymentListener;
 import io.shopplug.api.RefundEvent;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -68,7 +67,7 @@ class RefundPipelineTest {
     void wire() {
         stderr = System.err;
         logged = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(new Tee(stderr, logged), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new ApiV2EndpointTest.Tee(stderr, logged), true, StandardCharsets.UTF_8));
         tables = Tables.inMemory("refunds");
         DataSource dataSource = DataSources.open(Optional.empty(), null, tables.url(), "sa", "", RACERS + 5,
                 Duration.ofSeconds(10));
@@ -416,34 +415,6 @@ class RefundPipelineTest {
         @Override
         public void onRefunded(RefundEvent event) {
             events.add(event);
-        }
-    }
-
-    /** Writes to two streams. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream a;
-        private final OutputStream b;
-
-        Tee(OutputStream a, OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public synchronized void write(int c) throws java.io.IOException {
-            a.write(c);
-            b.write(c);
-        }
-
-        @Override
-        public synchronized void write(byte[] buf, int off, int len) throws java.io.IOException {
-            a.write(buf, off, len);
-            b.write(buf, off, len);
-        }
-
-        @Override
-        public void flush() throws java.io.IOException {
-            a.flush();
         }
     }
 }
