@@ -196,21 +196,8 @@ final class ApiServlet extends HttpServlet {
 
     private void setEnabled(String id, HttpServletRequest req, byte[] body,
             HttpServletResponse resp) throws IOException {
-        if (!auth.isAdmin(req)) {
-            Json.error(resp, 401, "admin login required");
-            return;
-        }
-        if (!auth.csrfOk(req, req.getHeader(AdminAuth.CSRF_HEADER))) {
-            Json.error(resp, 403, "missing or wrong " + AdminAuth.CSRF_HEADER);
-            return;
-        }
-        if (!isJson(req)) {
-            Json.error(resp, 415, "Content-Type must be application/json");
-            return;
-        }
-        JsonNode enabled = Json.readObject(body).get("enabled");
-        if (enabled == null || !enabled.isBoolean()) {
-            Json.error(resp, 400, "enabled must be true or false");
+        JsonNode enabled = adminBoolean(req, body, "enabled", resp);
+        if (enabled == null) {
             return;
         }
         Optional<PluginHost.PluginInfo> plugin;
@@ -227,24 +214,37 @@ final class ApiServlet extends HttpServlet {
         }
     }
 
-    /** Demo switch (admin): the simulator loses notifications, so only reconciliation pays. */
-    private void dropNotifications(HttpServletRequest req, byte[] body, HttpServletResponse resp)
+    /**
+     * The boolean {@code field} of an admin's JSON POST, or null after answering 401 (no admin),
+     * 403 (CSRF token), 415 (not JSON) or 400 (no such boolean).
+     */
+    private JsonNode adminBoolean(HttpServletRequest req, byte[] body, String field, HttpServletResponse resp)
             throws IOException {
         if (!auth.isAdmin(req)) {
             Json.error(resp, 401, "admin login required");
-            return;
+            return null;
         }
         if (!auth.csrfOk(req, req.getHeader(AdminAuth.CSRF_HEADER))) {
             Json.error(resp, 403, "missing or wrong " + AdminAuth.CSRF_HEADER);
-            return;
+            return null;
         }
         if (!isJson(req)) {
             Json.error(resp, 415, "Content-Type must be application/json");
-            return;
+            return null;
         }
-        JsonNode drop = Json.readObject(body).get("drop");
-        if (drop == null || !drop.isBoolean()) {
-            Json.error(resp, 400, "drop must be true or false");
+        JsonNode value = Json.readObject(body).get(field);
+        if (value == null || !value.isBoolean()) {
+            Json.error(resp, 400, field + " must be true or false");
+            return null;
+        }
+        return value;
+    }
+
+    /** Demo switch (admin): the simulator loses notifications, so only reconciliation pays. */
+    private void dropNotifications(HttpServletRequest req, byte[] body, HttpServletResponse resp)
+            throws IOException {
+        JsonNode drop = adminBoolean(req, body, "drop", resp);
+        if (drop == null) {
             return;
         }
         if (!gateway.dropNotifications(drop.booleanValue())) {
