@@ -9,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,12 +34,12 @@ final class DownloadedCertificates implements CertificateSource {
         this.signer = signer;
         this.cipher = cipher;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = QueryHttp.newClient();
     }
 
     @Override
     public List<X509Certificate> fetch() throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(QueryHttp.REQUEST_TIMEOUT)
                 .header("Accept", "application/json")
                 .header("User-Agent", "shopplug-wxpay")
                 .header("Authorization", signer.authorization("GET", PATH, ""))
