@@ -53,7 +53,7 @@ final class ApiV3Endpoint {
             ApiV3Notify.Envelope envelope = ApiV3Notify.parseEnvelope(body);
             event = envelope.eventType();
             notifications = ApiV3Notify.toNotifications(event, envelope.decrypt(merchant.v3Cipher()));
-            Outcome outcome = notifications.isEmpty() ? Outcome.IGNORED : process(notifications, remoteAddr);
+            Outcome outcome = notifications.isEmpty() ? Outcome.IGNORED : process(notifications, merchant, remoteAddr);
             if (outcome == Outcome.IGNORED) {
                 log(Outcome.IGNORED, null, null, remoteAddr, Logs.safe(event));
                 store.logNotify("v3", Outcome.IGNORED.name(), null, null, null, remoteAddr);
@@ -116,9 +116,9 @@ final class ApiV3Endpoint {
     }
 
     /** Every payment or refund of the notification (several for a combine payment), each exactly once. */
-    private Outcome process(List<Notification> notifications, String remoteAddr) {
+    private Outcome process(List<Notification> notifications, Merchants.Merchant verified, String remoteAddr) {
         for (Notification n : notifications) {
-            merchants.check(n);
+            merchants.check(n, verified);
         }
         Outcome overall = Outcome.DUPLICATE;
         for (Notification n : notifications) {

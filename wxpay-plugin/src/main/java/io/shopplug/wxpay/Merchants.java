@@ -62,7 +62,18 @@ final class Merchants {
      * @throws NotifyRejected {@link Reason#MERCHANT_MISMATCH} or {@link Reason#APP_MISMATCH}
      */
     void check(Notification n) {
+        check(n, null);
+    }
+
+    /**
+     * As {@link #check(Notification)}, and the owner must be {@code verified}, the merchant whose
+     * keys authenticated and decrypted the notification (any configured merchant when null).
+     */
+    void check(Notification n, Merchant verified) {
         Merchant owner = n.spMerchantId() == null ? byMchId.get(n.merchantId()) : byMchId.get(n.spMerchantId());
+        if (verified != null && owner != verified) {
+            throw new NotifyRejected(Reason.MERCHANT_MISMATCH);
+        }
         MerchantConfig c = owner == null ? null : owner.config();
         boolean merchantOk = c != null && (n.spMerchantId() == null ? !c.isPartner() : c.subMchIds().contains(n.merchantId()));
         if (!merchantOk) {

@@ -584,6 +584,11 @@ class ApiV3EndpointTest {
         // Signed by the second merchant's platform key under the first's serial: the first's key refuses.
         assertFail(handle(new V3Signer(publicKeyPair, rsaSerial, V3Signer.API_V3_KEY, clock)
                 .notify(ApiV3Notify.TRANSACTION_SUCCESS, PAID)), Reason.BAD_SIGNATURE);
+        // Authenticated and decrypted with the first merchant's keys, but naming the second: refused.
+        String namingTheOther = payment("4200000005202611240000005002", "ORDER-5001", 500)
+                .replace(MCH_ID, "1900000110").replace(APP_ID, "wx2421b1c4370ec4ff");
+        assertFail(handle(wechat(Key.RSA_CERTIFICATE).notify(ApiV3Notify.TRANSACTION_SUCCESS, namingTheOther)),
+                Reason.MERCHANT_MISMATCH);
 
         assertEquals(List.of(TX + " " + ORDER + " 1999", "4200000005202611240000005001 ORDER-5001 500"), transactions());
         assertEquals(List.of(MCH_ID, "1900000110"), column("SELECT merchant_id FROM wxpay_transaction ORDER BY id DESC"));
