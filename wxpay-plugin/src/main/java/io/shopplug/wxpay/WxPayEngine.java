@@ -103,7 +103,7 @@ final class WxPayEngine implements AutoCloseable {
                     new CoreModule(config, hooks), new StoreModule(), new NotifyModule(), new ReconcileModule(),
                     new ConsoleModule());
         } catch (CreationException | ProvisionException e) {
-            throw new IllegalStateException("the wxpay plugin could not start: " + rootCause(e), e);
+            throw new IllegalStateException("the wxpay plugin could not start: " + rootCause(e, config), e);
         }
         WxPayEngine engine = new WxPayEngine(servletContext, injector, hooks);
         try {
@@ -182,13 +182,20 @@ final class WxPayEngine implements AutoCloseable {
                         : "closed: the host has no io.shopplug.api.AdminAccess");
     }
 
-    /** The innermost cause's type and message: messages from the plugin and drivers hold no secret. */
-    private static String rootCause(Throwable e) {
+    /**
+     * The innermost cause's type and message, with credentials in JDBC URLs and the configured
+     * database password masked: a driver's message may quote them.
+     */
+    private static String rootCause(Throwable e, WxPayConfig config) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
+        String message = root.getMessage() == null ? "" : DataSources.redact(root.getMessage());
+        if (!config.dbPassword().isEmpty()) {
+            message = message.replace(config.dbPassword(), "***");
+        }
+        return root.getClass().getSimpleName() + ": " + message;
     }
 
     private static Map<String, String> settings(ServletContext servletContext) {
