@@ -138,12 +138,23 @@ final class ReplayGuard {
             this.hash = Arrays.hashCode(digest);
         }
 
+        /** Looked up once; cloned per key (the JDK's SHA-256 clones). */
+        private static final MessageDigest SHA256 = sha256();
+
+        private static MessageDigest sha256() {
+            try {
+                return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is not available", e);
+            }
+        }
+
         static Key of(String timestamp, String nonce, String signature) {
             MessageDigest sha256;
             try {
-                sha256 = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 is not available", e);
+                sha256 = (MessageDigest) SHA256.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException("SHA-256 cannot be cloned", e);
             }
             // Separate the parts unambiguously: a length prefix, then the UTF-8 bytes.
             for (String part : new String[] {timestamp, nonce, signature}) {
