@@ -47,7 +47,7 @@ class ShopOrderLookupTest {
                         "UPDATE shop_order SET state = ? WHERE out_trade_no = ?")) {
             ps.setString(1, shopState.name());
             ps.setString(2, order.outTradeNo());
-            ps.executeUpdate();
+            assertEquals(1, ps.executeUpdate());
         }
         OrderSnapshot snapshot = lookup.find(order.outTradeNo()).orElseThrow();
         assertEquals(order.outTradeNo(), snapshot.outTradeNo());
