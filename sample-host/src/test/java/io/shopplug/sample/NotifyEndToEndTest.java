@@ -36,6 +36,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -160,7 +161,7 @@ class NotifyEndToEndTest {
         assertEquals(3, count("SELECT COUNT(*) FROM wxpay_transaction WHERE out_trade_no = ? AND event_kind = 'REFUND'", no));
         assertEquals(3 * 3, count("SELECT COUNT(*) FROM shop_applied_event WHERE idempotency_key LIKE 'wxpay:refund:%'"
                 + " AND idempotency_key IN (SELECT idempotency_key FROM shop_refund WHERE out_trade_no = ?)", no));
-        assertEquals(19, count("SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no = ? AND outcome = 'DUPLICATE'", no));
+        assertLogRows(19, "SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no = ? AND outcome = 'DUPLICATE'", no);
     }
 
     @Test
@@ -196,7 +197,7 @@ class NotifyEndToEndTest {
         assertEquals(1, count("SELECT COUNT(*) FROM wxpay_transaction WHERE out_trade_no = ?", no));
         assertEquals(3, count("SELECT COUNT(*) FROM shop_applied_event WHERE idempotency_key = ?",
                 "wxpay:payment:" + notice.transactionId()));
-        assertEquals(19, count("SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no = ? AND outcome = 'DUPLICATE'", no));
+        assertLogRows(19, "SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no = ? AND outcome = 'DUPLICATE'", no);
     }
 
     @Test
@@ -211,7 +212,7 @@ class NotifyEndToEndTest {
         assertEquals("FAIL", answer.returnCode());
         assertEquals("sign does not verify", answer.returnMsg());
         assertUnchanged(before, no);
-        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no = ? AND reason = 'BAD_SIGN'", no));
+        assertLogRows(1, "SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no = ? AND reason = 'BAD_SIGN'", no);
     }
 
     @Test
@@ -426,6 +427,20 @@ class NotifyEndToEndTest {
             Thread.sleep(20);
         }
         throw new AssertionError("not within " + DEADLINE + ": " + path + " -> " + last);
+    }
+
+    /** The notify log is written off the request path: waits up to 10 s for {@code expected} rows. */
+    private void assertLogRows(long expected, String sql, String param) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long rows;
+        while ((rows = count(sql, param)) != expected && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        assertEquals(expected, rows, sql);
     }
 
     private long count(String sql, String param) {

@@ -16,17 +16,17 @@ final class ApiV2Endpoint {
     private static final Logger LOG = LoggerFactory.getLogger(ApiV2Endpoint.class);
 
     private final NotifyProcessor processor;
-    private final NotifyStore store;
+    private final NotifyLog notifyLog;
     private final NotifyMetrics metrics;
 
     /** With metrics of its own, seen by nobody. */
-    ApiV2Endpoint(NotifyProcessor processor, NotifyStore store) {
-        this(processor, store, new NotifyMetrics());
+    ApiV2Endpoint(NotifyProcessor processor, NotifyLog notifyLog) {
+        this(processor, notifyLog, new NotifyMetrics());
     }
 
-    ApiV2Endpoint(NotifyProcessor processor, NotifyStore store, NotifyMetrics metrics) {
+    ApiV2Endpoint(NotifyProcessor processor, NotifyLog notifyLog, NotifyMetrics metrics) {
         this.processor = processor;
-        this.store = store;
+        this.notifyLog = notifyLog;
         this.metrics = metrics;
     }
 
@@ -125,7 +125,7 @@ final class ApiV2Endpoint {
                     outcome, reason, safeOrder, keyName, safeKey, remoteAddr);
         }
         if (reason != Reason.DATABASE_UNAVAILABLE) {
-            store.logNotify("v2", outcome.name(), reason, safeOrder, safeKey, remoteAddr);
+            notifyLog.append("v2", outcome, reason, safeOrder, safeKey, remoteAddr);
         }
     }
 }

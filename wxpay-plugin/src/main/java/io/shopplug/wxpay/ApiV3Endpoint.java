@@ -16,20 +16,20 @@ final class ApiV3Endpoint {
     private static final Logger LOG = LoggerFactory.getLogger(ApiV3Endpoint.class);
 
     private final NotifyProcessor processor;
-    private final NotifyStore store;
+    private final NotifyLog notifyLog;
     private final Merchants merchants;
     private final ReplayGuard guard;
     private final NotifyMetrics metrics;
 
     /** With metrics of its own, seen by nobody. */
-    ApiV3Endpoint(NotifyProcessor processor, NotifyStore store, Merchants merchants, ReplayGuard guard) {
-        this(processor, store, merchants, guard, new NotifyMetrics());
+    ApiV3Endpoint(NotifyProcessor processor, NotifyLog notifyLog, Merchants merchants, ReplayGuard guard) {
+        this(processor, notifyLog, merchants, guard, new NotifyMetrics());
     }
 
-    ApiV3Endpoint(NotifyProcessor processor, NotifyStore store, Merchants merchants, ReplayGuard guard,
+    ApiV3Endpoint(NotifyProcessor processor, NotifyLog notifyLog, Merchants merchants, ReplayGuard guard,
             NotifyMetrics metrics) {
         this.processor = processor;
-        this.store = store;
+        this.notifyLog = notifyLog;
         this.merchants = merchants;
         this.guard = guard;
         this.metrics = metrics;
@@ -48,6 +48,7 @@ final class ApiV3Endpoint {
             }
             if (ticket.state() == ReplayGuard.State.DONE) {
                 log(Outcome.DUPLICATE, null, null, remoteAddr, "identical copy");
+                notifyLog.append("v3", Outcome.DUPLICATE, null, null, null, remoteAddr);
                 return Answer.v3Success();
             }
             ApiV3Notify.Envelope envelope = ApiV3Notify.parseEnvelope(body);
@@ -56,7 +57,7 @@ final class ApiV3Endpoint {
             Outcome outcome = notifications.isEmpty() ? Outcome.IGNORED : process(notifications, merchant, remoteAddr);
             if (outcome == Outcome.IGNORED) {
                 log(Outcome.IGNORED, null, null, remoteAddr, Logs.safe(event));
-                store.logNotify("v3", Outcome.IGNORED.name(), null, null, null, remoteAddr);
+                notifyLog.append("v3", Outcome.IGNORED, null, null, null, remoteAddr);
             }
             ticket.committed();
             return Answer.v3Success();
@@ -66,7 +67,7 @@ final class ApiV3Endpoint {
             String key = first == null ? null : first.businessKey();
             log(Outcome.REJECTED, e.reason(), first, remoteAddr, Logs.safe(event));
             if (e.reason() != Reason.DATABASE_UNAVAILABLE) {
-                store.logNotify("v3", Outcome.REJECTED.name(), e.reason(), order, key, remoteAddr);
+                notifyLog.append("v3", Outcome.REJECTED, e.reason(), order, key, remoteAddr);
             }
             return Answer.v3Failure(e.reason());
         } finally {
@@ -124,7 +125,7 @@ final class ApiV3Endpoint {
         for (Notification n : notifications) {
             Outcome outcome = processor.process(n);
             log(outcome, null, n, remoteAddr, null);
-            store.logNotify("v3", outcome.name(), null, n.outTradeNo(), n.businessKey(), remoteAddr);
+            notifyLog.append("v3", outcome, null, n.outTradeNo(), n.businessKey(), remoteAddr);
             if (outcome == Outcome.ACCEPTED) {
                 overall = Outcome.ACCEPTED;
             }

@@ -37,10 +37,7 @@ interface NotifyMapper {
     void insertAnomaly(@Param("n") Map<String, Object> notification, @Param("reason") Reason reason,
             @Param("now") Instant now);
 
-    void insertNotifyLog(@Param("now") Instant now, @Param("api") String api,
-            @Param("outcome") String outcome, @Param("reason") String reason,
-            @Param("outTradeNo") String outTradeNo, @Param("businessKey") String businessKey,
-            @Param("remoteAddr") String remoteAddr);
+    void insertNotifyLog(NotifyLog.Row row);
 
     Delivery selectDelivery(@Param("id") long outboxId);
 

@@ -23,8 +23,14 @@ final class NotifyModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ApiV3Endpoint apiV3(NotifyProcessor processor, NotifyStore store, Merchants merchants, NotifyMetrics metrics) {
-        return new ApiV3Endpoint(processor, store, merchants, new ReplayGuard(), metrics);
+    ApiV3Endpoint apiV3(NotifyProcessor processor, NotifyLog notifyLog, Merchants merchants, NotifyMetrics metrics) {
+        return new ApiV3Endpoint(processor, notifyLog, merchants, new ReplayGuard(), metrics);
+    }
+
+    @Provides
+    @Singleton
+    NotifyLog notifyLog(NotifyStore store, Clock clock) {
+        return new NotifyLog(store, clock);
     }
 
     @Provides
@@ -43,7 +49,7 @@ final class NotifyModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ApiV2Endpoint apiV2(NotifyProcessor processor, NotifyStore store, NotifyMetrics metrics) {
-        return new ApiV2Endpoint(processor, store, metrics);
+    ApiV2Endpoint apiV2(NotifyProcessor processor, NotifyLog notifyLog, NotifyMetrics metrics) {
+        return new ApiV2Endpoint(processor, notifyLog, metrics);
     }
 }

@@ -1,5 +1,7 @@
 package io.shopplug.wxpay;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.shopplug.api.OrderLookup;
 import io.shopplug.api.OrderSnapshot;
 import io.shopplug.api.OrderState;
@@ -13,12 +15,18 @@ import java.util.Optional;
  *
  * <p>Thread-safe. Returns {@link Outcome#ACCEPTED} or {@link Outcome#DUPLICATE}; every refusal is
  * a {@link NotifyRejected}. Genuine notifications that cannot be applied are recorded as anomalies
- * once before being refused.
+ * once before being refused. The business keys this node has seen recorded are remembered (up to
+ * {@value #REMEMBERED} of them), so WeChat's retries of a notification are answered as duplicates
+ * without a database round trip; a key forgotten, or recorded by another node, costs one read.
  */
 final class NotifyProcessor {
+    static final int REMEMBERED = 200_000;
+
     private final NotifyStore store;
     private final OrderLookup orders;
     private final Dispatcher dispatcher;
+    /** "kind:businessKey" of notifications known to be committed; a recorded row is never removed. */
+    private final Cache<String, Boolean> recorded = Caffeine.newBuilder().maximumSize(REMEMBERED).build();
 
     NotifyProcessor(NotifyStore store, OrderLookup orders, Dispatcher dispatcher) {
         this.store = store;
@@ -27,6 +35,16 @@ final class NotifyProcessor {
     }
 
     Outcome process(Notification n) {
+        String key = n.kind() + ":" + n.businessKey();
+        if (recorded.getIfPresent(key) != null) {
+            return Outcome.DUPLICATE;
+        }
+        Outcome outcome = checkAndRecord(n);
+        recorded.put(key, Boolean.TRUE);
+        return outcome;
+    }
+
+    private Outcome checkAndRecord(Notification n) {
         if (store.isRecorded(n.kind(), n.businessKey())) {
             return Outcome.DUPLICATE;
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.apache.ibatis.session.ExecutorType;
 import org.apache.ibatis.session.SqlSession;
 import org.apache.ibatis.session.TransactionIsolationLevel;
 import org.apache.ibatis.session.SqlSessionFactory;
@@ -226,19 +227,19 @@ final class NotifyStore {
     }
 
     /**
-     * Appends to the notify log; best effort: never throws, logs a failure (without its SQL or
-     * values). Strings longer than their column are cut.
+     * Inserts notify log rows in one transaction, with JDBC batching ({@link NotifyLog} calls it
+     * from its writer thread).
      *
-     * @param outcome {@code ACCEPTED}, {@code DUPLICATE}, {@code IGNORED} or {@code REJECTED}
+     * @throws RuntimeException if the database refuses them; nothing is written then
      */
-    void logNotify(String api, String outcome, Reason reasonOrNull, String outTradeNoOrNull,
-            String businessKeyOrNull, String remoteAddr) {
-        try (SqlSession s = sessions.openSession(true)) {
-            s.getMapper(NotifyMapper.class).insertNotifyLog(now(), cut(api, 8), cut(outcome, 16),
-                    reasonOrNull == null ? null : reasonOrNull.name(), cut(outTradeNoOrNull, 64),
-                    cut(businessKeyOrNull, 64), cut(remoteAddr, 64));
-        } catch (RuntimeException e) {
-            log.warn("wxpay: could not write the notify log ({})", SqlErrors.describe(e));
+    void logNotify(List<NotifyLog.Row> rows) {
+        try (SqlSession s = sessions.openSession(ExecutorType.BATCH, false)) {
+            NotifyMapper mapper = s.getMapper(NotifyMapper.class);
+            for (NotifyLog.Row row : rows) {
+                mapper.insertNotifyLog(row);
+            }
+            s.flushStatements();
+            s.commit(true);
         }
     }
 

@@ -258,6 +258,7 @@ final class WxPayEngine implements AutoCloseable {
         injector.getInstance(Reconciler.class).close();
         injector.getInstance(CertificateRefresher.class).close();
         injector.getInstance(Dispatcher.class).close();
+        injector.getInstance(NotifyLog.class).close();
         injector.getInstance(Database.class).close();
         LOG.info("wxpay plugin stopped");
     }

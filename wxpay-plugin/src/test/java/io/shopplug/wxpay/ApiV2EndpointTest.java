@@ -76,6 +76,7 @@ class ApiV2EndpointTest {
     private WxPayConfig config;
     private Dispatcher dispatcher;
     private ApiV2Endpoint endpoint;
+    private NotifyLog notifyLog;
     private TimeZone zone;
     private PrintStream stderr;
     private ByteArrayOutputStream logged;
@@ -109,6 +110,9 @@ class ApiV2EndpointTest {
             if (dispatcher != null) {
                 dispatcher.close();
             }
+            if (notifyLog != null) {
+                notifyLog.close();
+            }
             tables.assertNoneContains(secrets);
             String log = logged.toString(StandardCharsets.UTF_8);
             for (String secret : secrets) {
@@ -125,7 +129,8 @@ class ApiV2EndpointTest {
     /** Builds the pipeline with these listeners, in this order. The sweeper is not started. */
     private void wire(PaymentListener... listeners) {
         dispatcher = new Dispatcher(store, Arrays.asList(listeners), clock, 4);
-        endpoint = new ApiV2Endpoint(new NotifyProcessor(store, orders, dispatcher), store);
+        notifyLog = new NotifyLog(store, clock);
+        endpoint = new ApiV2Endpoint(new NotifyProcessor(store, orders, dispatcher), notifyLog);
     }
 
     private Answer handle(byte[] body) {
@@ -174,6 +179,7 @@ class ApiV2EndpointTest {
         }
         assertEquals(OrderState.PAID, orders.find(FIXTURE_ORDER).get().state());
 
+        flushLog();
         List<Map<String, Object>> log = tables.rows("SELECT * FROM wxpay_notify_log");
         assertEquals(1, log.size());
         assertEquals("v2", log.get(0).get("api"));
@@ -207,6 +213,7 @@ class ApiV2EndpointTest {
         assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_transaction"));
         assertEquals(2, tables.count("SELECT COUNT(*) FROM wxpay_outbox WHERE state = 'DELIVERED' AND attempts = 1"));
         assertEquals(1, inventory.events.size());
+        flushLog();
         assertEquals(Arrays.asList("ACCEPTED", "DUPLICATE", "DUPLICATE"), column(
                 "SELECT outcome FROM wxpay_notify_log ORDER BY id"));
         assertEquals(0, tables.count("SELECT COUNT(*) FROM wxpay_anomaly"));
@@ -236,7 +243,9 @@ class ApiV2EndpointTest {
         }
         // A copy that saw the order already PAID found its own commit: never an anomaly.
         assertEquals(0, tables.count("SELECT COUNT(*) FROM wxpay_anomaly"));
+        flushLog();
         assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_notify_log WHERE outcome = 'ACCEPTED'"));
+        flushLog();
         assertEquals(19, tables.count("SELECT COUNT(*) FROM wxpay_notify_log WHERE outcome = 'DUPLICATE'"));
     }
 
@@ -441,7 +450,8 @@ class ApiV2EndpointTest {
         try (Database db = new Database(down, Duration.ofSeconds(1))) {
             NotifyStore downStore = new NotifyStore(db.sessionFactory(), clock);
             dispatcher = new Dispatcher(downStore, Collections.singletonList(inventory), clock, 1);
-            endpoint = new ApiV2Endpoint(new NotifyProcessor(downStore, orders, dispatcher), downStore);
+            notifyLog = new NotifyLog(downStore, clock);
+            endpoint = new ApiV2Endpoint(new NotifyProcessor(downStore, orders, dispatcher), notifyLog);
 
             Answer answer = assertDoesNotThrow(() -> handle(fixture("paid.xml")));
             assertFail(answer, Reason.DATABASE_UNAVAILABLE);
@@ -471,7 +481,8 @@ class ApiV2EndpointTest {
             new SchemaMigrator(remote, clock).migrate();
             NotifyStore remoteStore = new NotifyStore(db.sessionFactory(), clock);
             dispatcher = new Dispatcher(remoteStore, Collections.singletonList(inventory), clock, 1);
-            endpoint = new ApiV2Endpoint(new NotifyProcessor(remoteStore, orders, dispatcher), remoteStore);
+            notifyLog = new NotifyLog(remoteStore, clock);
+            endpoint = new ApiV2Endpoint(new NotifyProcessor(remoteStore, orders, dispatcher), notifyLog);
             assertSuccess(handle(fixture("paid.xml")));
             // Not due is not delivered (a claimed entry is not due either): ask for DELIVERED.
             long entry;
@@ -555,6 +566,7 @@ class ApiV2EndpointTest {
     private void assertRejectionsLogged(Reason reason, int times) {
         List<String> expected = new ArrayList<>(Collections.nCopies(times, "v2 REJECTED " + reason.name()));
         List<String> actual = new ArrayList<>();
+        flushLog();
         for (Map<String, Object> row : tables.rows("SELECT api, outcome, reason FROM wxpay_notify_log "
                 + "WHERE outcome = 'REJECTED' ORDER BY id")) {
             actual.add(row.get("api") + " " + row.get("outcome") + " " + row.get("reason"));
@@ -692,6 +704,14 @@ class ApiV2EndpointTest {
         @Override
         public void flush() throws java.io.IOException {
             a.flush();
+        }
+    }
+    /** Waits until the notify log has written every row appended so far. */
+    private void flushLog() {
+        try {
+            assertTrue(notifyLog.flush(Duration.ofSeconds(10)), "the notify log was written");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 }

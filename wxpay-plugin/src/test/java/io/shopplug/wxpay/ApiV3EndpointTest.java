@@ -97,6 +97,7 @@ class ApiV3EndpointTest {
     private Dispatcher dispatcher;
     private Merchants merchants;
     private ApiV3Endpoint endpoint;
+    private NotifyLog notifyLog;
     private TimeZone zone;
     private PrintStream stderr;
     private ByteArrayOutputStream logged;
@@ -139,6 +140,9 @@ class ApiV3EndpointTest {
         try {
             if (dispatcher != null) {
                 dispatcher.close();
+            }
+            if (notifyLog != null) {
+                notifyLog.close();
             }
             tables.assertNoneContains(secrets);
             String log = logged.toString(StandardCharsets.UTF_8);
@@ -184,7 +188,8 @@ class ApiV3EndpointTest {
         WxPayConfig config = WxPayConfig.from(settings);
         merchants = new Merchants(config.merchants(), clock, config.apiBaseUrl());
         dispatcher = new Dispatcher(store, Arrays.asList(listeners), clock, 4);
-        endpoint = new ApiV3Endpoint(new NotifyProcessor(store, lookup, dispatcher), store, merchants,
+        notifyLog = new NotifyLog(store, clock);
+        endpoint = new ApiV3Endpoint(new NotifyProcessor(store, lookup, dispatcher), notifyLog, merchants,
                 new ReplayGuard());
     }
 
@@ -473,17 +478,40 @@ class ApiV3EndpointTest {
         V3Signer.Signed notice = wechat(Key.RSA_CERTIFICATE).notify(ApiV3Notify.TRANSACTION_SUCCESS, PAID);
         assertAccepted(handle(notice));
         awaitDelivered(1);
-        int connectionsBefore = dataSource.connections.get();
+        int connectionsBefore = dataSource.requestConnections.get();
 
         clock.set(T0.plusSeconds(2));
         assertAccepted(handle(notice));
 
-        assertEquals(connectionsBefore, dataSource.connections.get(), "no connection was taken for the copy");
+        assertEquals(connectionsBefore, dataSource.requestConnections.get(), "no connection was taken for the copy");
         assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_transaction"));
-        assertEquals(List.of("v3 ACCEPTED null " + ORDER), notifyLog(), "the copy leaves no row either");
+        assertEquals(List.of("v3 ACCEPTED null " + ORDER, "v3 DUPLICATE null null"), notifyLog(),
+                "the copy is logged as a duplicate, off the request path");
         assertTrue(logged.toString(StandardCharsets.UTF_8).contains("outcome=DUPLICATE reason=null order=null key=null event=identical copy"));
         dispatcher.close();
         assertEquals(1, listener.events.size());
+    }
+
+    @Test
+    void aRetrySignedAgainAfterTheCommitIsADuplicateAnsweredFromMemory() {
+        orders.put(ORDER, 1999, "CNY", OrderState.AWAITING_PAYMENT);
+        ApiV2EndpointTest.RecordingListener listener = new ApiV2EndpointTest.RecordingListener(tables);
+        wire(listener);
+        V3Signer wechat = wechat(Key.RSA_CERTIFICATE);
+        assertAccepted(handle(wechat.notify(ApiV3Notify.TRANSACTION_SUCCESS, PAID)));
+        awaitDelivered(1);
+        int connectionsBefore = dataSource.requestConnections.get();
+
+        clock.set(T0.plusSeconds(15));
+        V3Signer.Signed retry = wechat.notify(ApiV3Notify.TRANSACTION_SUCCESS, PAID);
+        assertAccepted(handle(retry));
+
+        assertEquals(connectionsBefore, dataSource.requestConnections.get(),
+                "the business key was remembered: no connection was taken for the retry");
+        assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_transaction"));
+        assertEquals(List.of("v3 ACCEPTED null " + ORDER, "v3 DUPLICATE null " + ORDER), notifyLog());
+        assertEquals(1, listener.events.size());
+        dispatcher.close();
     }
 
     @Test
@@ -649,6 +677,7 @@ class ApiV3EndpointTest {
     /** The notify log, oldest first: "api outcome reason out_trade_no". */
     private List<String> notifyLog() {
         List<String> out = new ArrayList<>();
+        flushLog();
         for (Map<String, Object> r : tables.rows("SELECT * FROM wxpay_notify_log ORDER BY id")) {
             assertEquals(REMOTE, r.get("remote_addr"));
             out.add(r.get("api") + " " + r.get("outcome") + " " + r.get("reason") + " " + r.get("out_trade_no"));
@@ -710,7 +739,9 @@ class ApiV3EndpointTest {
     /** The plugin's pool, counting the connections taken; it can be made to fail in a way no driver would. */
     static final class CountingDataSource implements DataSource {
         final DataSource delegate;
-        final AtomicInteger connections = new AtomicInteger();
+        /** Connections taken by the thread that handles the test's requests (not the dispatcher's or the log's). */
+        final AtomicInteger requestConnections = new AtomicInteger();
+        private final Thread requestThread = Thread.currentThread();
         volatile RuntimeException failure;
 
         CountingDataSource(DataSource delegate) {
@@ -723,7 +754,9 @@ class ApiV3EndpointTest {
             if (f != null) {
                 throw f;
             }
-            connections.incrementAndGet();
+            if (Thread.currentThread() == requestThread) {
+                requestConnections.incrementAndGet();
+            }
             return delegate.getConnection();
         }
 
@@ -768,6 +801,14 @@ class ApiV3EndpointTest {
         @Override
         public boolean isWrapperFor(Class<?> type) throws SQLException {
             return type.isInstance(this) || delegate.isWrapperFor(type);
+        }
+    }
+    /** Waits until the notify log has written every row appended so far. */
+    private void flushLog() {
+        try {
+            assertTrue(notifyLog.flush(Duration.ofSeconds(10)), "the notify log was written");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 }

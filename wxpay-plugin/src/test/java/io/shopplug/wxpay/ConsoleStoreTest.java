@@ -22,8 +22,9 @@ class ConsoleStoreTest {
     @Test
     void searchesTheLogByEachFieldNewestFirstAndPagesById() {
         for (int i = 0; i < 5; i++) {
-            db.notifyStore.logNotify("v2", i % 2 == 0 ? "ACCEPTED" : "REJECTED", i % 2 == 0 ? null : Reason.BAD_SIGN,
-                    "ORDER-" + i, "42000" + i, "203.0.113.7");
+            db.notifyStore.logNotify(List.of(new NotifyLog.Row(ConsoleFixture.T0, "v2",
+                    i % 2 == 0 ? Outcome.ACCEPTED : Outcome.REJECTED, i % 2 == 0 ? null : Reason.BAD_SIGN,
+                    "ORDER-" + i, "42000" + i, "203.0.113.7")));
         }
         assertEquals(5, search(new ConsoleRows.LogQuery()).size());
         ConsoleRows.LogQuery byOrder = new ConsoleRows.LogQuery();

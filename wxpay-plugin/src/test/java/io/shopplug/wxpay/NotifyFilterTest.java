@@ -136,6 +136,7 @@ class NotifyFilterTest {
         verify(response.mock).setContentLength(V2Bodies.successXml().length());
         verify(chain, never()).doFilter(any(), any());
         assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_transaction"));
+        flushLog();
         assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_notify_log WHERE remote_addr = '198.51.100.9'"));
     }
 
@@ -229,6 +230,7 @@ class NotifyFilterTest {
                 response.body.toString(StandardCharsets.UTF_8));
         verify(chain, never()).doFilter(any(), any());
         assertEquals(0, tables.count("SELECT COUNT(*) FROM wxpay_transaction"));
+        flushLog();
         assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_notify_log WHERE api = 'v3' AND reason = 'API_V3_NOT_CONFIGURED'"));
     }
 
@@ -308,6 +310,7 @@ class NotifyFilterTest {
     }
 
     private void assertNothingRecorded() {
+        flushLog();
         for (String table : new String[] {"wxpay_transaction", "wxpay_outbox", "wxpay_anomaly", "wxpay_notify_log"}) {
             assertEquals(0, tables.count("SELECT COUNT(*) FROM " + table), table);
         }
@@ -426,6 +429,19 @@ class NotifyFilterTest {
             Arrays.fill(b, off, off + len, (byte) 'x');
             served += len;
             return len;
+        }
+    }
+    /** Waits until the running plugin's notify log has written every row appended so far. */
+    private void flushLog() {
+        Object injector = web.context.getAttribute(WxPayEngine.INJECTOR_ATTRIBUTE);
+        if (injector == null) {
+            return; // not started, or closed: closing wrote what was queued
+        }
+        NotifyLog log = ((com.google.inject.Injector) injector).getInstance(NotifyLog.class);
+        try {
+            assertTrue(log.flush(java.time.Duration.ofSeconds(10)), "the notify log was written");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 }

@@ -593,8 +593,9 @@ abstract class NotifyStoreContract {
 
     @Test
     void notifyLogKeepsOneRowPerNotifyAndCutsLongValues() throws SQLException {
-        store.logNotify("v3", "ACCEPTED", null, "order-1", "4200000012", "203.0.113.9");
-        store.logNotify(null, "REJECTED", Reason.BAD_SIGN, "o".repeat(300), null, "r".repeat(300));
+        store.logNotify(Arrays.asList(
+                new NotifyLog.Row(T0, "v3", Outcome.ACCEPTED, null, "order-1", "4200000012", "203.0.113.9"),
+                new NotifyLog.Row(T0, null, Outcome.REJECTED, Reason.BAD_SIGN, "o".repeat(300), null, "r".repeat(300))));
         assertEquals(2, count("SELECT COUNT(*) FROM wxpay_notify_log"));
         assertEquals(1, count("SELECT COUNT(*) FROM wxpay_notify_log WHERE reason = 'BAD_SIGN'"
                 + " AND api IS NULL AND business_key IS NULL"));
@@ -633,7 +634,9 @@ abstract class NotifyStoreContract {
             assertUnavailable(() -> s.deliverInTransaction(1, NODE_A, c -> { }), password);
             assertUnavailable(() -> s.deadLetters(10), password);
             assertUnavailable(() -> s.replayAll(), password);
-            s.logNotify("v3", "REJECTED", Reason.DATABASE_UNAVAILABLE, "o", "k", "127.0.0.1");
+            RuntimeException logFailure = assertThrows(RuntimeException.class, () -> s.logNotify(List.of(
+                    new NotifyLog.Row(T0, "v3", Outcome.REJECTED, Reason.BAD_SIGN, "o", "k", "127.0.0.1"))));
+            assertFalse(SqlErrors.describe(logFailure).contains(password));
         }
     }
 

@@ -45,6 +45,7 @@ class ReconcilerTest {
     private Dispatcher dispatcher;
     private NotifyProcessor processor;
     private ApiV2Endpoint endpoint;
+    private NotifyLog notifyLog;
     private Merchants merchants;
     private ApiV2EndpointTest.RecordingListener listener;
     private NotifyDelivery delivery;
@@ -79,7 +80,8 @@ class ReconcilerTest {
         listener = new ApiV2EndpointTest.RecordingListener(tables);
         dispatcher = new Dispatcher(store, List.of(listener), clock, 2);
         processor = new NotifyProcessor(store, orders, dispatcher);
-        endpoint = new ApiV2Endpoint(processor, store);
+        notifyLog = new NotifyLog(store, clock);
+        endpoint = new ApiV2Endpoint(processor, notifyLog);
         Map<String, String> settings = new HashMap<>();
         settings.put(Settings.MCH_ID, V2Bodies.MCH_ID);
         settings.put(Settings.APP_ID, V2Bodies.APP_ID);
@@ -98,6 +100,7 @@ class ReconcilerTest {
         server.close();
         delivery.close();
         dispatcher.close();
+        notifyLog.close();
         tables.assertNoneContains(List.of(V2Bodies.KEY));
         database.close();
         tables.shutdown();
@@ -137,6 +140,7 @@ class ReconcilerTest {
         awaitEvents(1);
         Answer late = notify(p);
         assertTrue(new String(late.body(), java.nio.charset.StandardCharsets.UTF_8).contains("SUCCESS"));
+        flushLog();
         assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_notify_log WHERE outcome = 'DUPLICATE' AND out_trade_no = ?",
                 "RC-QUERY-FIRST"));
         assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_transaction WHERE out_trade_no = ?", "RC-QUERY-FIRST"));
@@ -255,6 +259,14 @@ class ReconcilerTest {
                 throw new AssertionError("listener saw " + listener.events.size() + " events, expected " + n);
             }
             Thread.sleep(10);
+        }
+    }
+    /** Waits until the notify log has written every row appended so far. */
+    private void flushLog() {
+        try {
+            assertTrue(notifyLog.flush(Duration.ofSeconds(10)), "the notify log was written");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 }

@@ -59,6 +59,7 @@ class RefundPipelineTest {
     private NotifyStore store;
     private Dispatcher dispatcher;
     private ApiV2Endpoint endpoint;
+    private NotifyLog notifyLog;
     private List<Merchants.Merchant> merchants;
     private PrintStream stderr;
     private ByteArrayOutputStream logged;
@@ -83,13 +84,15 @@ class RefundPipelineTest {
         merchants = new Merchants(config.merchants(), clock, config.apiBaseUrl()).all();
         dispatcher = new Dispatcher(store, List.of(refunds, new ApiV2EndpointTest.OrderStatusListener(orders)),
                 clock, 4);
-        endpoint = new ApiV2Endpoint(new NotifyProcessor(store, orders, dispatcher), store);
+        notifyLog = new NotifyLog(store, clock);
+        endpoint = new ApiV2Endpoint(new NotifyProcessor(store, orders, dispatcher), notifyLog);
     }
 
     @AfterEach
     void checkSecretsAndClose() {
         try {
             dispatcher.close();
+            notifyLog.close();
             List<String> secrets = List.of(V2Bodies.KEY, V2Bodies.REFUND_AES_KEY);
             tables.assertNoneContains(secrets);
             String log = logged.toString(StandardCharsets.UTF_8);
@@ -182,8 +185,10 @@ class RefundPipelineTest {
             assertSuccess((Answer) a);
         }
         assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_transaction WHERE event_kind = 'REFUND'"));
+        flushLog();
         assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_notify_log WHERE outcome = 'ACCEPTED'"
                 + " AND business_key = '5002'"));
+        flushLog();
         assertEquals(RACERS - 1, tables.count("SELECT COUNT(*) FROM wxpay_notify_log WHERE outcome = 'DUPLICATE'"));
         awaitDelivered(4);
         assertEquals(1, refunds.events.size());
@@ -224,6 +229,7 @@ class RefundPipelineTest {
             assertFail(handle(tooMuch), Reason.REFUND_EXCEEDS_PAYMENT);
         }
         assertAnomalyOnce("5004-2", Reason.REFUND_EXCEEDS_PAYMENT, 3);
+        flushLog();
         assertEquals(3, tables.count("SELECT COUNT(*) FROM wxpay_notify_log WHERE outcome = 'REJECTED'"
                 + " AND reason = 'REFUND_EXCEEDS_PAYMENT' AND business_key = '5004-2'"));
         // The rest is still refundable.
@@ -295,8 +301,10 @@ class RefundPipelineTest {
         abnormal.put("refund_status", "CHANGE");
         assertSuccess(handle(refund(abnormal)));
 
+        flushLog();
         assertEquals(2, tables.count("SELECT COUNT(*) FROM wxpay_notify_log WHERE outcome = 'IGNORED'"
                 + " AND reason IS NULL"));
+        flushLog();
         assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_notify_log WHERE outcome = 'IGNORED'"
                 + " AND business_key = ? AND out_trade_no = ?", FIXTURE_REFUND, FIXTURE_ORDER));
         assertEquals(0, tables.count("SELECT COUNT(*) FROM wxpay_transaction WHERE event_kind = 'REFUND'"));
@@ -312,6 +320,7 @@ class RefundPipelineTest {
         assertFail(handle(V2Bodies.xml(outer)), Reason.REQ_INFO_DECRYPT_FAILED);
         assertFail(handle(refund(refundOuter(), refunded("5010", "4210", "O-10", 1, 1000),
                 "11111111111111111111111111111111")), Reason.REQ_INFO_DECRYPT_FAILED);
+        flushLog();
         assertEquals(2, tables.count("SELECT COUNT(*) FROM wxpay_notify_log WHERE outcome = 'REJECTED'"
                 + " AND reason = 'REQ_INFO_DECRYPT_FAILED' AND business_key IS NULL"));
         assertEquals(0, tables.count("SELECT COUNT(*) FROM wxpay_transaction WHERE event_kind = 'REFUND'"));
@@ -382,6 +391,7 @@ class RefundPipelineTest {
     }
 
     private Map<String, Object> lastLog() {
+        flushLog();
         List<Map<String, Object>> rows = tables.rows("SELECT * FROM wxpay_notify_log ORDER BY id DESC");
         return rows.get(0);
     }
@@ -415,6 +425,14 @@ class RefundPipelineTest {
         @Override
         public void onRefunded(RefundEvent event) {
             events.add(event);
+        }
+    }
+    /** Waits until the notify log has written every row appended so far. */
+    private void flushLog() {
+        try {
+            assertTrue(notifyLog.flush(Duration.ofSeconds(10)), "the notify log was written");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 }
