@@ -34,21 +34,11 @@ final class HostHooks {
         this(lookups, listeners, List.of(), enabled, dataSource, Map.of(), List.of(), List.of());
     }
 
+    /** Without an {@link AdminAccess}, settings or {@link PendingOrders}. */
     HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners,
             List<TransactionalPaymentListener> transactionalListeners, BooleanSupplier enabled,
             Optional<DataSource> dataSource) {
         this(lookups, listeners, transactionalListeners, enabled, dataSource, Map.of(), List.of(), List.of());
-    }
-
-    HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners, BooleanSupplier enabled,
-            Optional<DataSource> dataSource, Map<String, String> settings, List<PendingOrders> pendingOrders) {
-        this(lookups, listeners, List.of(), enabled, dataSource, settings, pendingOrders, List.of());
-    }
-
-    HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners,
-            List<TransactionalPaymentListener> transactionalListeners, BooleanSupplier enabled,
-            Optional<DataSource> dataSource, List<AdminAccess> adminAccess) {
-        this(lookups, listeners, transactionalListeners, enabled, dataSource, Map.of(), List.of(), adminAccess);
     }
 
     HostHooks(List<OrderLookup> lookups, List<PaymentListener> listeners,
