@@ -115,7 +115,13 @@ class ApiV3NotifyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "   ", "null", "[]", "\"text\"", "{", "{\"id\":\"1\"} {}", "<xml/>",
-            "{\"id\":\"1\",\"id\":\"2\",\"event_type\":\"X\",\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}"})
+            "{\"id\":\"1\",\"id\":\"2\",\"event_type\":\"X\",\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}",
+            "{\"id\":\"1\",\"event_type\":\"X\",\"resource\":{\"algorithm\":\"A\",\"algorithm\":\"B\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}",
+            "{\"id\":\"1\",\"event_type\":\"X\",\"x\":{\"a\":[{\"b\":1,\"b\":2}]},\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}",
+            "{\"id\":\"1\",\"event_type\":\"X\",\"x\":[1,2,],\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}",
+            "{\"id\":\"1\",\"event_type\":\"X\",\"x\":\"\\q\",\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}",
+            "{\"id\":\"1\",\"event_type\":\"X\",\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}x",
+            "{\"id\":\"1\",\"event_type\":\"X\",\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}"})
     void aBodyThatIsNotOneJsonObjectIsMalformed(String body) {
         assertEquals(Reason.MALFORMED, envelopeRejection(utf8(body)));
     }
@@ -134,6 +140,35 @@ class ApiV3NotifyTest {
         assertEquals(Reason.MISSING_FIELD, envelopeRejection(JSON.writeValueAsBytes(root)));
         holder.put(name, 42);
         assertEquals(Reason.MISSING_FIELD, envelopeRejection(JSON.writeValueAsBytes(root)));
+    }
+
+    @Test
+    void unknownEnvelopeMembersOfAnyKindAreIgnored() {
+        ApiV3Notify.Envelope e = ApiV3Notify.parseEnvelope(utf8("{\"x\":{\"resource\":1,\"id\":[]},\"id\":\"1\","
+                + "\"n\":-1.5e3,\"b\":true,\"z\":null,\"a\":[{\"id\":2}],\"event_type\":\"X\",\"resource\":"
+                + "{\"algorithm\":\"A\",\"more\":{\"nonce\":5},\"ciphertext\":\"c\",\"nonce\":\"n\"}}"));
+        assertEquals("1", e.id());
+        assertEquals("X", e.eventType());
+        assertEquals("A", e.algorithm());
+        assertEquals("c", e.ciphertext());
+        assertEquals("n", e.nonce());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "[]", "\"resource\"", "7", "true"})
+    void aResourceThatIsNotAnObjectIsMissingField(String resource) {
+        assertEquals(Reason.MISSING_FIELD, envelopeRejection(utf8("{\"id\":\"1\",\"event_type\":\"X\",\"resource\":"
+                + resource + "}")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{}", "[\"1\"]", "true", "null"})
+    void aRequiredEnvelopeMemberThatIsNotAStringIsMissingField(String id) {
+        assertEquals(Reason.MISSING_FIELD, envelopeRejection(utf8("{\"id\":" + id + ",\"event_type\":\"X\","
+                + "\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}")));
+        assertEquals(Reason.MISSING_FIELD, envelopeRejection(utf8("{\"id\":\"1\",\"summary\":" + id
+                .replace("null", "1") + ",\"event_type\":\"X\",\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\","
+                + "\"nonce\":\"n\"}}")), "an optional member that is present must be a string or null");
     }
 
     // ---- payments ----------------------------------------------------------------------------
@@ -183,6 +218,36 @@ class ApiV3NotifyTest {
         assertEquals("支付成功", payload.get("trade_state_desc").asText());
         assertEquals(1999, payload.get("amount").get("total").asLong());
         assertEquals("013467007045764", payload.get("scene_info").get("device_id").asText());
+    }
+
+    /**
+     * The payload is the plaintext as a Jackson tree writes it back (compact, numbers and escapes
+     * normalised), with exactly the four openid members masked and nothing else changed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"transaction.json", "transaction-partner.json", "transaction-combine.json",
+        "refund.json", "refund-partner.json", "odd"})
+    void thePayloadIsThePlaintextWrittenBackWithOnlyTheOpenidsMasked(String name) throws IOException {
+        String plaintext = name.equals("odd")
+                ? fixture("transaction.json").replace("\"scene_info\"", "\"odd\":{\"f\":1.10,\"e\":-2.5E-3,"
+                        + "\"big\":123456789012345678901234567890,\"s\":\"\\u00e9\\/\\\"\\n\\ud83d\\ude00\",\"n\":null,"
+                        + "\"a\":[1e2,-0.0,true,{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"}]},"
+                        + "\"combine_payer_info\":{\"openid\":7},\"scene_info\"")
+                : fixture(name);
+        ObjectNode expected = (ObjectNode) JSON.readTree(plaintext);
+        for (String[] path : new String[][] {{"payer", "openid"}, {"payer", "sp_openid"}, {"payer", "sub_openid"},
+            {"combine_payer_info", "openid"}}) {
+            JsonNode holder = expected.get(path[0]);
+            if (holder != null && holder.has(path[1]) && holder.get(path[1]).isTextual()) {
+                ((ObjectNode) holder).put(path[1], ApiV2PaymentNotify.mask(holder.get(path[1]).textValue()));
+            }
+        }
+        String event = name.startsWith("refund") ? "REFUND.SUCCESS" : "TRANSACTION.SUCCESS";
+        List<Notification> all = ApiV3Notify.toNotifications(event, utf8(plaintext));
+        assertFalse(all.isEmpty());
+        for (Notification n : all) {
+            assertEquals(JSON.writeValueAsString(expected), n.payload());
+        }
     }
 
     @Test
