@@ -17,11 +17,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -338,6 +344,60 @@ class ApiV3NotifyTest {
         }
         assertEquals(Reason.MISSING_FIELD,
                 mappingRejection("TRANSACTION.SUCCESS", with("transaction.json", "transaction_id", 4200000001L)));
+    }
+
+    @Test
+    void successTimeIsReadExactlyAsTheJdkReadsIt() {
+        String[] seeds = {"2018-06-08T10:34:56+08:00", "2026-11-24T10:30:00.123+08:00", "2026-11-24T02:30:00Z",
+            "2024-02-29T23:59:59.999999999-18:00", "0000-01-01T00:00:00.5+18:00", "1999-12-31T00:00:00-00:30"};
+        List<String> texts = new ArrayList<>(Arrays.asList(seeds));
+        texts.addAll(Arrays.asList("2026-11-24T02:30:00z", "2026-11-24t02:30:00Z", "2026-11-24T02:30Z",
+                "2026-11-24T02:30:00.Z", "2026-11-24T02:30:00.1234567890Z", "2023-02-29T00:00:00+00:00",
+                "2100-02-29T00:00:00Z", "2000-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-11-24T24:00:00Z",
+                "2026-11-24T23:60:00Z", "2026-11-24T23:59:60Z", "2026-11-24T10:30:00+18:00",
+                "2026-11-24T10:30:00+18:01", "2026-11-24T10:30:00-18:00", "2026-11-24T10:30:00+19:00",
+                "2026-11-24T10:30:00+08:60", "2026-11-24T10:30:00-00:00", "2026-11-24T10:30:00+08:00:00",
+                "2026-11-24T10:30:00+0800", "2026-11-24T10:30:00+08", "+2026-11-24T10:30:00Z",
+                "-2026-11-24T10:30:00Z", "+12026-11-24T10:30:00Z", "2026-11-24T10:30:00+08:00 ",
+                " 2026-11-24T10:30:00+08:00", "2026-00-24T10:30:00Z", "2026-11-00T10:30:00Z",
+                "２０２６-11-24T10:30:00Z", "2026-11-24T10:30:00.١Z", ""));
+        Random random = new Random(20261124);
+        String alphabet = "0123456789012345678901234567890123456789-+:.TZtz ";
+        for (int i = 0; i < 40_000; i++) {
+            StringBuilder t = new StringBuilder(seeds[random.nextInt(seeds.length)]);
+            for (int edits = 1 + random.nextInt(2); edits > 0; edits--) {
+                int at = random.nextInt(t.length());
+                char c = alphabet.charAt(random.nextInt(alphabet.length()));
+                switch (random.nextInt(4)) {
+                    case 0: t.insert(at, c); break;
+                    case 1: t.deleteCharAt(at); break;
+                    default: t.setCharAt(at, c);
+                }
+            }
+            texts.add(t.toString());
+        }
+        int readByHand = 0;
+        for (String text : texts) {
+            Object jdk;
+            try {
+                jdk = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            } catch (DateTimeException e) {
+                jdk = "refused";
+            }
+            Object ours;
+            try {
+                ours = ApiV3Notify.instant(text);
+            } catch (DateTimeException e) {
+                ours = "refused";
+            }
+            assertEquals(jdk, ours, text);
+            Instant byHand = ApiV3Notify.usualInstant(text);
+            if (byHand != null) {
+                readByHand++;
+                assertEquals(jdk, byHand, text);
+            }
+        }
+        assertTrue(readByHand > 5_000, "the usual form is read by hand: " + readByHand);
     }
 
     @ParameterizedTest
