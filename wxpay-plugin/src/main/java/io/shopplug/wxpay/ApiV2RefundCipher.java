@@ -17,10 +17,9 @@ import javax.crypto.spec.SecretKeySpec;
  * characters of the lowercase hex MD5 of the merchant's APIv2 key. That decryption is the only
  * authenticity check an APIv2 refund notification has: it carries no sign.
  *
- * <p>The key is derived once, here. A {@link Cipher} is not thread-safe, so each call takes its
- * own; refunds are rare enough that this costs nothing worth a pool (and a {@code ThreadLocal}
- * would pin the plugin's class loader to the container's threads). The key never reaches an
- * exception, a log line or {@link #toString()}. Thread-safe.
+ * <p>The key is derived once, here. A {@link Cipher} is not thread-safe, so the ciphers come from
+ * a {@link CryptoPool}, made on first need and initialised again on every use. The key never
+ * reaches an exception, a log line or {@link #toString()}. Thread-safe.
  */
 final class ApiV2RefundCipher {
     private static final String TRANSFORMATION = "AES/ECB/PKCS5Padding";
@@ -29,6 +28,8 @@ final class ApiV2RefundCipher {
     private static final int MAX_CIPHERTEXT_CHARS = 64 * 1_024;
 
     private final SecretKey key;
+    private final CryptoPool<Cipher> ciphers =
+            new CryptoPool<>(CryptoPool.DEFAULT_CAPACITY, ApiV2RefundCipher::newCipher);
 
     /**
      * @param aesKey the 32-byte AES-256 key itself (for a merchant, use {@link #forApiV2Key})
@@ -42,7 +43,10 @@ final class ApiV2RefundCipher {
         this.key = new SecretKeySpec(aesKey, "AES");
         // Fail at start-up, not on the first refund, if the JDK cannot do AES-256.
         try {
-            newCipher().init(Cipher.DECRYPT_MODE, key);
+            ciphers.use(cipher -> {
+                cipher.init(Cipher.DECRYPT_MODE, key);
+                return null;
+            });
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256 unavailable", e);
         }
@@ -90,9 +94,10 @@ final class ApiV2RefundCipher {
             throw new NotifyRejected(Reason.REQ_INFO_DECRYPT_FAILED);
         }
         try {
-            Cipher cipher = newCipher();
-            cipher.init(Cipher.DECRYPT_MODE, key);
-            return cipher.doFinal(ciphertext);
+            return ciphers.use(cipher -> {
+                cipher.init(Cipher.DECRYPT_MODE, key);
+                return cipher.doFinal(ciphertext);
+            });
         } catch (GeneralSecurityException e) {
             // BadPaddingException or IllegalBlockSizeException: no cause kept, nothing to leak.
             throw new NotifyRejected(Reason.REQ_INFO_DECRYPT_FAILED);

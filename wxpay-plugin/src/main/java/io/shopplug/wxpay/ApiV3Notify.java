@@ -1,7 +1,9 @@
 package io.shopplug.wxpay;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,11 +12,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Month;
 import java.time.OffsetDateTime;
+import java.time.Year;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Parses the APIv3 notification envelope and maps its decrypted resource to {@link Notification}s.
@@ -37,6 +44,10 @@ final class ApiV3Notify {
     private static final String DEFAULT_CURRENCY = "CNY";
     /** Refunds carry no app id; see {@link #toNotifications}. */
     private static final String NO_APP_ID = "";
+    /** An envelope member that is JSON null. */
+    private static final Object JSON_NULL = new Object();
+    /** An envelope member that is neither a string nor null (nor {@code resource} as an object). */
+    private static final Object OTHER = new Object();
     /** Objects whose {@code openid}-like members are masked in the payload, and those members. */
     private static final String[][] MASKED = {
         {"payer", "openid"}, {"payer", "sp_openid"}, {"payer", "sub_openid"}, {"combine_payer_info", "openid"},
@@ -53,15 +64,60 @@ final class ApiV3Notify {
      *     missing, empty or not a string (or an optional member is present but not a string)
      */
     static Envelope parseEnvelope(byte[] body) {
-        JsonNode root = readObject(body);
-        JsonNode resource = root.get("resource");
-        if (resource == null || !resource.isObject()) {
+        Map<String, Object> root = envelopeMembers(body);
+        Object resource = root.get("resource");
+        if (!(resource instanceof Map)) {
             throw new NotifyRejected(Reason.MISSING_FIELD);
         }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> r = (Map<String, Object>) resource;
         return new Envelope(required(root, "id"), optional(root, "create_time"), optional(root, "resource_type"),
-                required(root, "event_type"), optional(root, "summary"), optional(resource, "original_type"),
-                required(resource, "algorithm"), required(resource, "ciphertext"),
-                optional(resource, "associated_data"), required(resource, "nonce"));
+                required(root, "event_type"), optional(root, "summary"), optional(r, "original_type"),
+                required(r, "algorithm"), required(r, "ciphertext"), optional(r, "associated_data"),
+                required(r, "nonce"));
+    }
+
+    /**
+     * The envelope's members, read in one streaming pass (the same strict parser as the tree:
+     * duplicate names and trailing content are {@link Reason#MALFORMED}): each string as a
+     * {@code String}, JSON null as {@link #JSON_NULL}, {@code resource} (if an object) as a map
+     * of its own members, anything else as {@link #OTHER}.
+     */
+    private static Map<String, Object> envelopeMembers(byte[] body) {
+        if (body == null) {
+            throw new NotifyRejected(Reason.MALFORMED);
+        }
+        try (JsonParser p = JSON.getFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new NotifyRejected(Reason.MALFORMED);
+            }
+            Map<String, Object> root = members(p, true);
+            if (p.nextToken() != null) {
+                throw new NotifyRejected(Reason.MALFORMED);
+            }
+            return root;
+        } catch (IOException e) {
+            // Jackson's message quotes the input: drop it.
+            throw new NotifyRejected(Reason.MALFORMED);
+        }
+    }
+
+    /** The members of the object just opened, up to its end; see {@link #envelopeMembers}. */
+    private static Map<String, Object> members(JsonParser p, boolean withResource) throws IOException {
+        Map<String, Object> members = new HashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if (value == JsonToken.VALUE_STRING) {
+                members.put(name, p.getText());
+            } else if (value == JsonToken.START_OBJECT && withResource && name.equals("resource")) {
+                members.put(name, members(p, false));
+            } else {
+                p.skipChildren();
+                members.put(name, value == JsonToken.VALUE_NULL ? JSON_NULL : OTHER);
+            }
+        }
+        return members;
     }
 
     /**
@@ -189,6 +245,27 @@ final class ApiV3Notify {
         return root;
     }
 
+    /** A non-empty string member of an envelope object. */
+    private static String required(Map<String, Object> members, String name) {
+        Object value = members.get(name);
+        if (!(value instanceof String) || ((String) value).isEmpty()) {
+            throw new NotifyRejected(Reason.MISSING_FIELD);
+        }
+        return (String) value;
+    }
+
+    /** A string member of an envelope object, or null when absent or JSON null. */
+    private static String optional(Map<String, Object> members, String name) {
+        Object value = members.get(name);
+        if (value == null || value == JSON_NULL) {
+            return null;
+        }
+        if (!(value instanceof String)) {
+            throw new NotifyRejected(Reason.MISSING_FIELD);
+        }
+        return (String) value;
+    }
+
     /** A non-empty string member. */
     private static String required(JsonNode node, String name) {
         JsonNode value = node.get(name);
@@ -235,16 +312,96 @@ final class ApiV3Notify {
     /** RFC 3339 with an offset, fractional seconds allowed. */
     private static Instant time(JsonNode node, String name) {
         try {
-            return OffsetDateTime.parse(required(node, name), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            return instant(required(node, name));
         } catch (DateTimeException e) {
             throw new NotifyRejected(Reason.MISSING_FIELD);
         }
     }
 
+    /**
+     * Reads a time exactly as {@code OffsetDateTime.parse(text, ISO_OFFSET_DATE_TIME).toInstant()}
+     * does, and throws the same {@link DateTimeException} for what it refuses. The usual form is
+     * read by {@link #usualInstant}; anything else goes to the JDK's parser, which decides.
+     */
+    static Instant instant(String text) {
+        Instant usual = usualInstant(text);
+        return usual != null ? usual
+                : OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+    }
+
+    /**
+     * {@code yyyy-MM-ddTHH:mm:ss}, then 1 to 9 digits of fraction after a dot or none, then
+     * {@code Z} or {@code +hh:mm} / {@code -hh:mm}, all in range (a real date, hours 0–23, offset
+     * at most 18:00); null for anything else, valid or not. Every text it reads, the JDK's
+     * parser reads to the same instant.
+     */
+    static Instant usualInstant(String s) {
+        int n = s.length();
+        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > Month.of(month).length(Year.isLeap(year))
+                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+            return null;
+        }
+        int i = 19;
+        int nano = 0;
+        if (s.charAt(i) == '.') {
+            int start = ++i;
+            while (i < n && i - start < 9 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                nano = nano * 10 + (s.charAt(i++) - '0');
+            }
+            if (i == start) {
+                return null;
+            }
+            for (int k = i - start; k < 9; k++) {
+                nano *= 10;
+            }
+        }
+        int offsetSeconds;
+        if (i == n - 1 && s.charAt(i) == 'Z') {
+            offsetSeconds = 0;
+        } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
+            int offsetHours = digits(s, i + 1, 2);
+            int offsetMinutes = digits(s, i + 4, 2);
+            if (offsetHours < 0 || offsetMinutes < 0 || offsetMinutes > 59 || offsetHours * 60 + offsetMinutes > 18 * 60) {
+                return null;
+            }
+            offsetSeconds = (s.charAt(i) == '-' ? -60 : 60) * (offsetHours * 60 + offsetMinutes);
+        } else {
+            return null;
+        }
+        long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600 + minute * 60 + second - offsetSeconds, nano);
+    }
+
+    /** The value of {@code count} ASCII digits at {@code from}, or -1 if one is not a digit. */
+    private static int digits(String s, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    /**
+     * The resource as payload JSON, its openids masked. Masks {@code resource} in place (it is
+     * this call's own tree, and no mapped field is an openid): call it once per tree.
+     */
     private static String payload(JsonNode resource) {
-        ObjectNode copy = (ObjectNode) resource.deepCopy();
         for (String[] path : MASKED) {
-            JsonNode holder = copy.get(path[0]);
+            JsonNode holder = resource.get(path[0]);
             if (holder instanceof ObjectNode) {
                 JsonNode value = holder.get(path[1]);
                 if (value != null && value.isTextual()) {
@@ -253,7 +410,7 @@ final class ApiV3Notify {
             }
         }
         try {
-            return JSON.writeValueAsString(copy);
+            return JSON.writeValueAsString(resource);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the payload");
         }

@@ -2,7 +2,6 @@ package io.shopplug.wxpay;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.InvalidKeyException;
 import java.security.Signature;
 import java.security.SignatureException;
 import java.security.spec.AlgorithmParameterSpec;
@@ -16,7 +15,8 @@ import org.bouncycastle.jcajce.spec.SM2ParameterSpec;
  * not a signature probe → timestamp within ±300 s → key by serial → key algorithm matches the
  * signature type → signature is base64 → the signature verifies over {@code timestamp\nnonce\nbody\n}
  * built from the raw body bytes. Each failure is a {@link NotifyRejected} with its own fixed
- * reason; no message ever holds the signature, the signed message or a key. Thread-safe.
+ * reason; no message ever holds the signature, the signed message or a key. The {@link Signature}
+ * objects come from a {@link CryptoPool} per algorithm, made on first need and reused. Thread-safe.
  */
 final class ApiV3Verifier {
     /** Timestamps this far from now or farther, either way, are refused. */
@@ -32,6 +32,10 @@ final class ApiV3Verifier {
 
     private final PlatformKeys keys;
     private final Clock clock;
+    private final CryptoPool<Signature> rsa =
+            new CryptoPool<>(CryptoPool.DEFAULT_CAPACITY, () -> newSignature(PlatformKey.Algorithm.RSA));
+    private final CryptoPool<Signature> sm2 =
+            new CryptoPool<>(CryptoPool.DEFAULT_CAPACITY, () -> newSignature(PlatformKey.Algorithm.SM2));
 
     ApiV3Verifier(PlatformKeys keys, Clock clock) {
         this.keys = Objects.requireNonNull(keys, "keys");
@@ -81,34 +85,35 @@ final class ApiV3Verifier {
         }
     }
 
-    private static boolean verifies(PlatformKey key, byte[] signatureBytes, String timestamp, String nonce,
-            byte[] body) {
+    private boolean verifies(PlatformKey key, byte[] signatureBytes, String timestamp, String nonce, byte[] body) {
+        CryptoPool<Signature> pool = key.algorithm() == PlatformKey.Algorithm.SM2 ? sm2 : rsa;
         try {
-            Signature verifier = signatureFor(key.algorithm());
-            verifier.initVerify(key.publicKey());
-            verifier.update(timestamp.getBytes(StandardCharsets.UTF_8));
-            verifier.update(NEWLINE);
-            verifier.update(nonce.getBytes(StandardCharsets.UTF_8));
-            verifier.update(NEWLINE);
-            verifier.update(body);
-            verifier.update(NEWLINE);
-            return verifier.verify(signatureBytes);
+            return pool.use(verifier -> {
+                verifier.initVerify(key.publicKey());
+                verifier.update(timestamp.getBytes(StandardCharsets.UTF_8));
+                verifier.update(NEWLINE);
+                verifier.update(nonce.getBytes(StandardCharsets.UTF_8));
+                verifier.update(NEWLINE);
+                verifier.update(body);
+                verifier.update(NEWLINE);
+                return verifier.verify(signatureBytes);
+            });
         } catch (SignatureException e) {
             // A signature of the wrong length or a broken DER encoding.
             return false;
-        } catch (InvalidKeyException e) {
-            // Not chained: some providers print the key in this exception's message.
+        } catch (GeneralSecurityException e) {
+            // An InvalidKeyException. Not chained: some providers print the key in its message.
             throw new IllegalStateException("the platform key " + key.serial() + " cannot verify ("
                     + e.getClass().getSimpleName() + ")");
         }
     }
 
     /**
-     * A fresh {@link Signature} per call (they are not thread-safe, and a pooled or thread-local
-     * one would pin this class loader in the container's threads). SM2 comes from the one
-     * BouncyCastle object, RSA from the JDK.
+     * A new {@link Signature} for a pool (they are not thread-safe; each is used by one thread at
+     * a time and set up again by {@code initVerify} on every use). SM2 comes from the one
+     * BouncyCastle object, with WeChat Pay's user id set once; RSA from the JDK.
      */
-    private static Signature signatureFor(PlatformKey.Algorithm algorithm) {
+    private static Signature newSignature(PlatformKey.Algorithm algorithm) {
         try {
             if (algorithm == PlatformKey.Algorithm.SM2) {
                 Signature sm2 = Signature.getInstance("SM3withSM2", BcProvider.INSTANCE);

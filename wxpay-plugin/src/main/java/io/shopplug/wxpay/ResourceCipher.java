@@ -16,7 +16,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Decrypts the {@code resource} of one merchant's APIv3 notifications: {@code AEAD_AES_256_GCM}
  * (key = the 32 bytes of the APIv3 key) and {@code AEAD_SM4_GCM} (key = the first 16 bytes of
- * SM3 of the APIv3 key). Both keys are derived once, here; thread-safe.
+ * SM3 of the APIv3 key). Both keys are derived once, here. The {@link Cipher} objects come from a
+ * {@link CryptoPool} per algorithm, made on first need and initialised again, with the resource's
+ * nonce, on every use. Thread-safe.
  */
 final class ResourceCipher {
     static final String AES_GCM = "AEAD_AES_256_GCM";
@@ -25,8 +27,13 @@ final class ResourceCipher {
     private static final int TAG_BITS = 128;
     private static final int TAG_BYTES = TAG_BITS / 8;
 
+    private static final String AES_TRANSFORMATION = "AES/GCM/NoPadding";
+    private static final String SM4_TRANSFORMATION = "SM4/GCM/NoPadding";
+
     private final SecretKeySpec aesKey;
     private final SecretKeySpec sm4Key;
+    private final CryptoPool<Cipher> aes = new CryptoPool<>(CryptoPool.DEFAULT_CAPACITY, () -> newCipher(false));
+    private final CryptoPool<Cipher> sm4 = new CryptoPool<>(CryptoPool.DEFAULT_CAPACITY, () -> newCipher(true));
 
     /**
      * @param apiV3Key the configured APIv3 key (32 ASCII characters)
@@ -75,15 +82,8 @@ final class ResourceCipher {
      *     resource)
      */
     byte[] decrypt(String algorithm, String nonce, String associatedData, String ciphertextBase64) {
-        SecretKeySpec key;
-        String transformation;
-        if (AES_GCM.equals(algorithm)) {
-            key = aesKey;
-            transformation = "AES/GCM/NoPadding";
-        } else if (SM4_GCM.equals(algorithm)) {
-            key = sm4Key;
-            transformation = "SM4/GCM/NoPadding";
-        } else {
+        boolean isSm4 = SM4_GCM.equals(algorithm);
+        if (!isSm4 && !AES_GCM.equals(algorithm)) {
             throw new NotifyRejected(Reason.UNSUPPORTED_ALGORITHM);
         }
         if (nonce == null || nonce.isEmpty() || ciphertextBase64 == null || ciphertextBase64.isEmpty()) {
@@ -99,15 +99,16 @@ final class ResourceCipher {
             throw new NotifyRejected(Reason.MALFORMED);
         }
         try {
-            Cipher cipher = key == aesKey
-                    ? Cipher.getInstance(transformation)
-                    : Cipher.getInstance(transformation, BcProvider.INSTANCE);
-            cipher.init(Cipher.DECRYPT_MODE, key,
-                    new GCMParameterSpec(TAG_BITS, nonce.getBytes(StandardCharsets.UTF_8)));
-            if (associatedData != null && !associatedData.isEmpty()) {
-                cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
-            }
-            return cipher.doFinal(input);
+            SecretKeySpec key = isSm4 ? sm4Key : aesKey;
+            return (isSm4 ? sm4 : aes).use(cipher -> {
+                // Decryption may reuse a key and nonce; only GCM encryption must not.
+                cipher.init(Cipher.DECRYPT_MODE, key,
+                        new GCMParameterSpec(TAG_BITS, nonce.getBytes(StandardCharsets.UTF_8)));
+                if (associatedData != null && !associatedData.isEmpty()) {
+                    cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
+                }
+                return cipher.doFinal(input);
+            });
         } catch (AEADBadTagException e) {
             throw new NotifyRejected(Reason.DECRYPT_FAILED);
         } catch (InvalidAlgorithmParameterException e) {
@@ -116,10 +117,26 @@ final class ResourceCipher {
             // Other tag or length failures some providers report instead of AEADBadTagException.
             throw new NotifyRejected(Reason.DECRYPT_FAILED);
         } catch (GeneralSecurityException e) {
-            // No such cipher or an unusable key: the runtime, not the notification, is wrong.
+            // An unusable key: the runtime, not the notification, is wrong.
             // Not chained: a provider's key error could describe the key.
-            throw new IllegalStateException(transformation + " is not available (" + e.getClass().getSimpleName() + ")");
+            throw new IllegalStateException(transformation(isSm4) + " is not available ("
+                    + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    /** A new cipher for a pool: AES from the JDK, SM4 from the one BouncyCastle object. */
+    private static Cipher newCipher(boolean isSm4) {
+        try {
+            return isSm4 ? Cipher.getInstance(SM4_TRANSFORMATION, BcProvider.INSTANCE)
+                    : Cipher.getInstance(AES_TRANSFORMATION);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(transformation(isSm4) + " is not available ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static String transformation(boolean isSm4) {
+        return isSm4 ? SM4_TRANSFORMATION : AES_TRANSFORMATION;
     }
 
     private static byte[] asciiKey(String apiV3Key) {

@@ -15,9 +15,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,6 +92,43 @@ class ApiV2RefundNotifyTest {
                 Arguments.of("another merchant's key", V2Bodies.encrypt("00000000000000000000000000000000",
                         V2Bodies.root(refunded("5001", "4201", "O-1", 1, 2)))),
                 Arguments.of("too long", "A".repeat(64 * 1024 + 4)));
+    }
+
+    @Test
+    void threadsDecryptingManyDifferentReqInfosAtOnceEachGetTheRightAnswer() throws Exception {
+        Map<String, String> cases = new LinkedHashMap<>(); // req_info -> plaintext, or null if it must fail
+        for (int i = 0; i < 40; i++) {
+            String plain = "<root><refund_id>50" + i + "</refund_id>" + "x".repeat(i * 7) + "</root>";
+            cases.put(V2Bodies.encrypt(REFUND_AES_KEY, plain.getBytes(StandardCharsets.UTF_8)), plain);
+            String otherKey = V2Bodies.encrypt(String.format("%032d", i), plain.getBytes(StandardCharsets.UTF_8));
+            try {
+                MERCHANT.decrypt(otherKey);
+            } catch (NotifyRejected e) {
+                cases.put(otherKey, null); // bad padding under this key (almost always), so it fails in the cipher
+            }
+        }
+        List<String> reqInfos = new ArrayList<>(cases.keySet());
+        AtomicInteger wrong = new AtomicInteger();
+        CryptoPoolTest.inThreads(4, thread -> {
+            List<String> mine = new ArrayList<>(reqInfos);
+            Random random = new Random(thread);
+            for (int round = 0; round < 40; round++) {
+                Collections.shuffle(mine, random);
+                for (String reqInfo : mine) {
+                    String got;
+                    try {
+                        got = new String(MERCHANT.decrypt(reqInfo), StandardCharsets.UTF_8);
+                    } catch (NotifyRejected e) {
+                        got = null;
+                    }
+                    if (!Objects.equals(cases.get(reqInfo), got)) {
+                        wrong.incrementAndGet();
+                    }
+                }
+            }
+        });
+        assertTrue(cases.containsValue(null), "some cases fail");
+        assertEquals(0, wrong.get());
     }
 
     @Test

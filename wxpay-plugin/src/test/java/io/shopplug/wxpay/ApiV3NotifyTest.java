@@ -17,11 +17,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -115,7 +121,13 @@ class ApiV3NotifyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "   ", "null", "[]", "\"text\"", "{", "{\"id\":\"1\"} {}", "<xml/>",
-            "{\"id\":\"1\",\"id\":\"2\",\"event_type\":\"X\",\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}"})
+            "{\"id\":\"1\",\"id\":\"2\",\"event_type\":\"X\",\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}",
+            "{\"id\":\"1\",\"event_type\":\"X\",\"resource\":{\"algorithm\":\"A\",\"algorithm\":\"B\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}",
+            "{\"id\":\"1\",\"event_type\":\"X\",\"x\":{\"a\":[{\"b\":1,\"b\":2}]},\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}",
+            "{\"id\":\"1\",\"event_type\":\"X\",\"x\":[1,2,],\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}",
+            "{\"id\":\"1\",\"event_type\":\"X\",\"x\":\"\\q\",\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}",
+            "{\"id\":\"1\",\"event_type\":\"X\",\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}x",
+            "{\"id\":\"1\",\"event_type\":\"X\",\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}"})
     void aBodyThatIsNotOneJsonObjectIsMalformed(String body) {
         assertEquals(Reason.MALFORMED, envelopeRejection(utf8(body)));
     }
@@ -134,6 +146,35 @@ class ApiV3NotifyTest {
         assertEquals(Reason.MISSING_FIELD, envelopeRejection(JSON.writeValueAsBytes(root)));
         holder.put(name, 42);
         assertEquals(Reason.MISSING_FIELD, envelopeRejection(JSON.writeValueAsBytes(root)));
+    }
+
+    @Test
+    void unknownEnvelopeMembersOfAnyKindAreIgnored() {
+        ApiV3Notify.Envelope e = ApiV3Notify.parseEnvelope(utf8("{\"x\":{\"resource\":1,\"id\":[]},\"id\":\"1\","
+                + "\"n\":-1.5e3,\"b\":true,\"z\":null,\"a\":[{\"id\":2}],\"event_type\":\"X\",\"resource\":"
+                + "{\"algorithm\":\"A\",\"more\":{\"nonce\":5},\"ciphertext\":\"c\",\"nonce\":\"n\"}}"));
+        assertEquals("1", e.id());
+        assertEquals("X", e.eventType());
+        assertEquals("A", e.algorithm());
+        assertEquals("c", e.ciphertext());
+        assertEquals("n", e.nonce());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "[]", "\"resource\"", "7", "true"})
+    void aResourceThatIsNotAnObjectIsMissingField(String resource) {
+        assertEquals(Reason.MISSING_FIELD, envelopeRejection(utf8("{\"id\":\"1\",\"event_type\":\"X\",\"resource\":"
+                + resource + "}")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{}", "[\"1\"]", "true", "null"})
+    void aRequiredEnvelopeMemberThatIsNotAStringIsMissingField(String id) {
+        assertEquals(Reason.MISSING_FIELD, envelopeRejection(utf8("{\"id\":" + id + ",\"event_type\":\"X\","
+                + "\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\",\"nonce\":\"n\"}}")));
+        assertEquals(Reason.MISSING_FIELD, envelopeRejection(utf8("{\"id\":\"1\",\"summary\":" + id
+                .replace("null", "1") + ",\"event_type\":\"X\",\"resource\":{\"algorithm\":\"A\",\"ciphertext\":\"c\","
+                + "\"nonce\":\"n\"}}")), "an optional member that is present must be a string or null");
     }
 
     // ---- payments ----------------------------------------------------------------------------
@@ -183,6 +224,36 @@ class ApiV3NotifyTest {
         assertEquals("支付成功", payload.get("trade_state_desc").asText());
         assertEquals(1999, payload.get("amount").get("total").asLong());
         assertEquals("013467007045764", payload.get("scene_info").get("device_id").asText());
+    }
+
+    /**
+     * The payload is the plaintext as a Jackson tree writes it back (compact, numbers and escapes
+     * normalised), with exactly the four openid members masked and nothing else changed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"transaction.json", "transaction-partner.json", "transaction-combine.json",
+        "refund.json", "refund-partner.json", "odd"})
+    void thePayloadIsThePlaintextWrittenBackWithOnlyTheOpenidsMasked(String name) throws IOException {
+        String plaintext = name.equals("odd")
+                ? fixture("transaction.json").replace("\"scene_info\"", "\"odd\":{\"f\":1.10,\"e\":-2.5E-3,"
+                        + "\"big\":123456789012345678901234567890,\"s\":\"\\u00e9\\/\\\"\\n\\ud83d\\ude00\",\"n\":null,"
+                        + "\"a\":[1e2,-0.0,true,{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"}]},"
+                        + "\"combine_payer_info\":{\"openid\":7},\"scene_info\"")
+                : fixture(name);
+        ObjectNode expected = (ObjectNode) JSON.readTree(plaintext);
+        for (String[] path : new String[][] {{"payer", "openid"}, {"payer", "sp_openid"}, {"payer", "sub_openid"},
+            {"combine_payer_info", "openid"}}) {
+            JsonNode holder = expected.get(path[0]);
+            if (holder != null && holder.has(path[1]) && holder.get(path[1]).isTextual()) {
+                ((ObjectNode) holder).put(path[1], ApiV2PaymentNotify.mask(holder.get(path[1]).textValue()));
+            }
+        }
+        String event = name.startsWith("refund") ? "REFUND.SUCCESS" : "TRANSACTION.SUCCESS";
+        List<Notification> all = ApiV3Notify.toNotifications(event, utf8(plaintext));
+        assertFalse(all.isEmpty());
+        for (Notification n : all) {
+            assertEquals(JSON.writeValueAsString(expected), n.payload());
+        }
     }
 
     @Test
@@ -273,6 +344,60 @@ class ApiV3NotifyTest {
         }
         assertEquals(Reason.MISSING_FIELD,
                 mappingRejection("TRANSACTION.SUCCESS", with("transaction.json", "transaction_id", 4200000001L)));
+    }
+
+    @Test
+    void successTimeIsReadExactlyAsTheJdkReadsIt() {
+        String[] seeds = {"2018-06-08T10:34:56+08:00", "2026-11-24T10:30:00.123+08:00", "2026-11-24T02:30:00Z",
+            "2024-02-29T23:59:59.999999999-18:00", "0000-01-01T00:00:00.5+18:00", "1999-12-31T00:00:00-00:30"};
+        List<String> texts = new ArrayList<>(Arrays.asList(seeds));
+        texts.addAll(Arrays.asList("2026-11-24T02:30:00z", "2026-11-24t02:30:00Z", "2026-11-24T02:30Z",
+                "2026-11-24T02:30:00.Z", "2026-11-24T02:30:00.1234567890Z", "2023-02-29T00:00:00+00:00",
+                "2100-02-29T00:00:00Z", "2000-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-11-24T24:00:00Z",
+                "2026-11-24T23:60:00Z", "2026-11-24T23:59:60Z", "2026-11-24T10:30:00+18:00",
+                "2026-11-24T10:30:00+18:01", "2026-11-24T10:30:00-18:00", "2026-11-24T10:30:00+19:00",
+                "2026-11-24T10:30:00+08:60", "2026-11-24T10:30:00-00:00", "2026-11-24T10:30:00+08:00:00",
+                "2026-11-24T10:30:00+0800", "2026-11-24T10:30:00+08", "+2026-11-24T10:30:00Z",
+                "-2026-11-24T10:30:00Z", "+12026-11-24T10:30:00Z", "2026-11-24T10:30:00+08:00 ",
+                " 2026-11-24T10:30:00+08:00", "2026-00-24T10:30:00Z", "2026-11-00T10:30:00Z",
+                "２０２６-11-24T10:30:00Z", "2026-11-24T10:30:00.١Z", ""));
+        Random random = new Random(20261124);
+        String alphabet = "0123456789012345678901234567890123456789-+:.TZtz ";
+        for (int i = 0; i < 40_000; i++) {
+            StringBuilder t = new StringBuilder(seeds[random.nextInt(seeds.length)]);
+            for (int edits = 1 + random.nextInt(2); edits > 0; edits--) {
+                int at = random.nextInt(t.length());
+                char c = alphabet.charAt(random.nextInt(alphabet.length()));
+                switch (random.nextInt(4)) {
+                    case 0: t.insert(at, c); break;
+                    case 1: t.deleteCharAt(at); break;
+                    default: t.setCharAt(at, c);
+                }
+            }
+            texts.add(t.toString());
+        }
+        int readByHand = 0;
+        for (String text : texts) {
+            Object jdk;
+            try {
+                jdk = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            } catch (DateTimeException e) {
+                jdk = "refused";
+            }
+            Object ours;
+            try {
+                ours = ApiV3Notify.instant(text);
+            } catch (DateTimeException e) {
+                ours = "refused";
+            }
+            assertEquals(jdk, ours, text);
+            Instant byHand = ApiV3Notify.usualInstant(text);
+            if (byHand != null) {
+                readByHand++;
+                assertEquals(jdk, byHand, text);
+            }
+        }
+        assertTrue(readByHand > 5_000, "the usual form is read by hand: " + readByHand);
     }
 
     @ParameterizedTest

@@ -13,9 +13,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -141,6 +145,49 @@ class ApiV3VerifierTest {
         assertEquals(Reason.BAD_SIGNATURE, rejection(s.withSignature(sm2.sign(body()).signature())));
         assertEquals(Reason.BAD_SIGNATURE, rejection(s.withSignature("MAYCAQECAQE=")), "DER of other r, s");
         assertEquals(Reason.BAD_SIGNATURE, rejection(s.withSignature("AAAA")), "not DER");
+    }
+
+    @Test
+    void threadsVerifyingManyDifferentMessagesAtOnceEachGetTheRightAnswer() throws Exception {
+        List<V3Signer.Signed> genuine = new ArrayList<>();
+        List<V3Signer.Signed> forged = new ArrayList<>();
+        V3Signer[] signers = {rsa, sm2, publicKey};
+        for (int i = 0; i < 24; i++) {
+            V3Signer signer = signers[i % signers.length];
+            byte[] b = BODY.replace("EV-2018022511223320873", "EV-" + i).getBytes(StandardCharsets.UTF_8);
+            genuine.add(signer.sign(b));
+        }
+        for (int i = 0; i < genuine.size(); i++) {
+            V3Signer.Signed n = genuine.get(i);
+            // The signature of another message from the same key: verify() says false.
+            forged.add(n.withSignature(genuine.get((i + signers.length) % genuine.size()).signature()));
+            if (i % 4 == 0) {
+                // Not a signature at all: the Signature throws, and is dropped.
+                forged.add(n.withSignature("AAAA"));
+            }
+        }
+        List<V3Signer.Signed> all = new ArrayList<>(genuine);
+        all.addAll(forged);
+        AtomicInteger wrong = new AtomicInteger();
+        CryptoPoolTest.inThreads(4, thread -> {
+            List<V3Signer.Signed> mine = new ArrayList<>(all);
+            Random random = new Random(thread);
+            for (int round = 0; round < 8; round++) {
+                Collections.shuffle(mine, random);
+                for (V3Signer.Signed n : mine) {
+                    Reason reason = null;
+                    try {
+                        verifier.verify(n.headers(), n.body());
+                    } catch (NotifyRejected e) {
+                        reason = e.reason();
+                    }
+                    if (reason != (genuine.contains(n) ? null : Reason.BAD_SIGNATURE)) {
+                        wrong.incrementAndGet();
+                    }
+                }
+            }
+        });
+        assertEquals(0, wrong.get());
     }
 
     @Test

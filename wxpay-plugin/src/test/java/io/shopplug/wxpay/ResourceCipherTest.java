@@ -7,7 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -99,6 +105,45 @@ class ResourceCipherTest {
         NotifyRejected e = assertThrows(NotifyRejected.class, () -> wrong.decrypt(algorithm, NONCE, AAD, good));
         assertEquals(Reason.DECRYPT_FAILED, e.reason());
         assertEquals("wrong APIv3 key or tampered resource", e.getMessage());
+    }
+
+    @Test
+    void threadsDecryptingManyDifferentResourcesAtOnceEachGetTheRightAnswer() throws Exception {
+        byte[] key = KEY.getBytes(StandardCharsets.US_ASCII);
+        List<String[]> cases = new ArrayList<>(); // algorithm, nonce, aad, ciphertext, plaintext or null
+        for (int i = 0; i < 32; i++) {
+            String algorithm = i % 2 == 0 ? "AEAD_AES_256_GCM" : "AEAD_SM4_GCM";
+            String plain = "{\"n\":" + i + ",\"trade_state_desc\":\"支付成功" + "x".repeat(i * 13) + "\"}";
+            String nonce = V3Signer.nonce(12);
+            String aad = i % 3 == 0 ? "" : "transaction-" + i;
+            String ciphertext = V3Signer.encrypt(algorithm, key, nonce, aad, plain.getBytes(StandardCharsets.UTF_8));
+            cases.add(new String[] {algorithm, nonce, aad, ciphertext, plain});
+            if (i % 3 == 1) {
+                byte[] tampered = Base64.getDecoder().decode(ciphertext);
+                tampered[i % tampered.length] ^= 1;
+                cases.add(new String[] {algorithm, nonce, aad, Base64.getEncoder().encodeToString(tampered), null});
+            }
+        }
+        AtomicInteger wrong = new AtomicInteger();
+        CryptoPoolTest.inThreads(4, thread -> {
+            List<String[]> mine = new ArrayList<>(cases);
+            Random random = new Random(thread);
+            for (int round = 0; round < 40; round++) {
+                Collections.shuffle(mine, random);
+                for (String[] c : mine) {
+                    String got;
+                    try {
+                        got = utf8(cipher.decrypt(c[0], c[1], c[2], c[3]));
+                    } catch (NotifyRejected e) {
+                        got = e.reason() == Reason.DECRYPT_FAILED ? null : e.reason().name();
+                    }
+                    if (!Objects.equals(c[4], got)) {
+                        wrong.incrementAndGet();
+                    }
+                }
+            }
+        });
+        assertEquals(0, wrong.get());
     }
 
     @ParameterizedTest
