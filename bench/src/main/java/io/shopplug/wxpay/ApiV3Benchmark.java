@@ -224,7 +224,7 @@ public class ApiV3Benchmark {
 
     /**
      * (b) The floor: one SHA256withRSA verify and one AES-256-GCM decrypt, with a {@link Signature}
-     * and a {@link Cipher} from {@code getInstance} per call, as the plugin does.
+     * and a {@link Cipher} from {@code getInstance} per call (the plugin keeps them in a pool instead).
      */
     @Benchmark
     public byte[] rawFloor(Raw r) throws GeneralSecurityException {

@@ -44,7 +44,7 @@ public class ApiV3StepsBenchmark {
         return headers;
     }
 
-    /** The envelope JSON into its fields (Jackson tree, strict duplicate detection). */
+    /** The envelope JSON into its fields (one streaming pass, strict duplicate detection). */
     @Benchmark
     public Object parseEnvelope(ApiV3Benchmark.Notice n) {
         return ApiV3Notify.parseEnvelope(n.body);
