@@ -23,7 +23,7 @@ final class ApiV2PaymentNotify {
 
     private static final DateTimeFormatter TIME_END =
             DateTimeFormatter.ofPattern("uuuuMMddHHmmss").withResolverStyle(ResolverStyle.STRICT);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.PLAIN;
     private static final String SUCCESS = "SUCCESS";
     private static final String[] REQUIRED =
             {"appid", "mch_id", "transaction_id", "out_trade_no", "total_fee", "time_end"};

@@ -31,7 +31,7 @@ final class ApiV2RefundNotify {
 
     private static final DateTimeFormatter SUCCESS_TIME =
             DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withResolverStyle(ResolverStyle.STRICT);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.PLAIN;
     private static final String SUCCESS = "SUCCESS";
     private static final String[] REQUIRED_OUTER = {"appid", "mch_id"};
     private static final String[] REQUIRED = {"transaction_id", "out_trade_no", "refund_id",

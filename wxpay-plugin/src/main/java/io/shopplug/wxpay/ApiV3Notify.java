@@ -1,6 +1,5 @@
 package io.shopplug.wxpay;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -36,7 +35,7 @@ final class ApiV3Notify {
      * The one JSON mapper for APIv3 bodies: duplicate names and trailing content are errors, so
      * a body cannot mean two things.
      */
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+    private static final ObjectMapper JSON = new ObjectMapper(JsonMappers.factory()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final String SUCCESS = "SUCCESS";

@@ -24,7 +24,7 @@ import java.util.Optional;
  */
 final class ApiV3OrderQuery implements OrderQuery {
     static final String PATH = "/v3/pay/transactions/out-trade-no/";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.PLAIN;
 
     private final String base;
     private final String mchId;

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
 final class ConsoleServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleServlet.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.PLAIN;
     private static final int PAGE = 50;
     private static final int MAX_JSON_BODY = 4096;
     private static final Pattern LOG_ENTRY = Pattern.compile("/log/([0-9]{1,18})");

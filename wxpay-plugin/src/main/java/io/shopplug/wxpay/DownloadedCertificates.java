@@ -21,7 +21,7 @@ import java.util.List;
  */
 final class DownloadedCertificates implements CertificateSource {
     static final String PATH = "/v3/certificates";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.PLAIN;
 
     private final URI uri;
     private final ApiV3RequestSigner signer;

@@ -2,8 +2,6 @@ package io.shopplug.wxpay;
 
 import com.ctc.wstx.api.WstxInputProperties;
 import com.ctc.wstx.stax.WstxInputFactory;
-import com.fasterxml.jackson.dataformat.xml.XmlFactory;
-import com.fasterxml.jackson.dataformat.xml.XmlMapper;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -19,13 +17,13 @@ import javax.xml.stream.XMLStreamReader;
  * The one place the plugin reads XML: the flat {@code <xml>} documents of APIv2 and the
  * {@code <root>} plaintext inside a refund's {@code req_info}.
  *
- * <p>All parsing goes through one hardened {@link XmlMapper}, built once: Woodstox explicitly
+ * <p>All parsing goes through one hardened StAX input factory, built once: Woodstox explicitly
  * (not whatever {@code XMLInputFactory.newFactory()} finds in a servlet container), DTDs and
  * external entities off, and tight size limits. On top of that a document carrying any
  * {@code DOCTYPE} is refused as soon as the parser reports it, before the root element, so no
- * entity is ever declared, resolved or expanded. Documents are read as StAX events from the
- * mapper's input factory rather than as Jackson tokens, because Jackson skips the DOCTYPE
- * silently and folds repeated names into arrays and attributes into fields. Thread-safe.
+ * entity is ever declared, resolved or expanded. Documents are read as StAX events rather than
+ * as Jackson tokens, because Jackson skips the DOCTYPE silently and folds repeated names into
+ * arrays and attributes into fields. Thread-safe.
  */
 final class XmlFields {
 
@@ -38,7 +36,7 @@ final class XmlFields {
      */
     private static final int MAX_VALUE_CHARS = 256 * 1_024;
 
-    private static final XmlMapper MAPPER = new XmlMapper(new XmlFactory(hardenedInputFactory()));
+    private static final XMLInputFactory INPUT = hardenedInputFactory();
 
     private static final byte[] SUCCESS_ACK = ackBytes("SUCCESS", "OK");
 
@@ -69,8 +67,7 @@ final class XmlFields {
         }
         XMLStreamReader reader = null;
         try {
-            reader = MAPPER.getFactory().getXMLInputFactory()
-                    .createXMLStreamReader(new ByteArrayInputStream(body));
+            reader = INPUT.createXMLStreamReader(new ByteArrayInputStream(body));
             return readDocument(reader, root);
         } catch (NotifyRejected e) {
             throw e;
