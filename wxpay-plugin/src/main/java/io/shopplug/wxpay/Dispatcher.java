@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A bounded pool delivers entries handed over by {@link #submit}; entries it could not take
  * (pool full, failure, crash before delivery) stay in the outbox and the sweeper of any node picks
- * them up when they are due, with exponential back-off and jitter, until
+ * them up when they are due (after a storm filled the pool's queue, as soon as the queue is empty), with exponential back-off and jitter, until
  * {@code maxAttempts} failures park the entry as {@code DEAD} for a person to replay.
  */
 final class Dispatcher implements AutoCloseable {
@@ -54,6 +55,8 @@ final class Dispatcher implements AutoCloseable {
     static final String TRANSACTIONAL_PREFIX = "tx:";
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
     private static final int SWEEP_BATCH = 500;
+    /** Entries queued for the pool at most; an entry costs about 100 bytes there. */
+    static final int QUEUE_CAPACITY = 10_000;
 
     private final NotifyStore store;
     private final Map<String, PaymentListener> listeners;
@@ -69,6 +72,11 @@ final class Dispatcher implements AutoCloseable {
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     /** Entries whose plain listener is running now: their leases are renewed at each sweep. */
     private final Set<Long> holding = ConcurrentHashMap.newKeySet();
+    /**
+     * More entries may be due than the pool took (its queue was full, or a sweep filled a whole
+     * batch): the worker that empties the queue sweeps again at once instead of waiting.
+     */
+    private final AtomicBoolean backlog = new AtomicBoolean();
 
     /** With the default attempts, lease and sweep interval, and no transactional listeners. */
     Dispatcher(NotifyStore store, List<PaymentListener> hostListeners, Clock clock, int threads) {
@@ -99,7 +107,7 @@ final class Dispatcher implements AutoCloseable {
         this.lease = lease;
         this.sweepInterval = sweepInterval;
         this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(10_000), daemon("wxpay-dispatch"));
+                new ArrayBlockingQueue<>(QUEUE_CAPACITY), daemon("wxpay-dispatch"));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("wxpay-outbox-sweeper"));
     }
 
@@ -164,10 +172,22 @@ final class Dispatcher implements AutoCloseable {
                     deliver(id);
                 } finally {
                     inFlight.remove(id);
+                    sweepIfBacklogged();
                 }
             });
         } catch (RejectedExecutionException e) {
             inFlight.remove(id);
+            backlog.set(true);
+        }
+    }
+
+    private void sweepIfBacklogged() {
+        if (backlog.get() && workers.getQueue().isEmpty() && backlog.compareAndSet(true, false)) {
+            try {
+                sweeper.execute(this::sweep);
+            } catch (RejectedExecutionException closed) {
+                // closing
+            }
         }
     }
 
@@ -191,8 +211,12 @@ final class Dispatcher implements AutoCloseable {
     /** Queues the due entries of every node whose lease is free or expired. */
     void sweep() {
         try {
-            for (Long id : store.dueOutbox(SWEEP_BATCH)) {
+            List<Long> due = store.dueOutbox(SWEEP_BATCH);
+            for (Long id : due) {
                 enqueue(id);
+            }
+            if (due.size() == SWEEP_BATCH) {
+                backlog.set(true);
             }
         } catch (RuntimeException e) {
             LOG.warn("wxpay outbox sweep failed ({}); will try again", SqlErrors.describe(e));

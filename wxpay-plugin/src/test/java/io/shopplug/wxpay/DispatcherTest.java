@@ -89,6 +89,28 @@ class DispatcherTest {
     }
 
     @Test
+    void entriesThePoolCouldNotTakeAreSweptAsSoonAsItsQueueEmptiesNotAtTheNextTick() throws InterruptedException {
+        FlakyListener listener = new FlakyListener(0);
+        // Never started: no periodic sweep; only the backlog sweep can deliver what the queue refused.
+        Dispatcher d = node(List.of(listener), List.of(), Dispatcher.DEFAULT_MAX_ATTEMPTS);
+        int entries = Dispatcher.QUEUE_CAPACITY + 1_500;
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < entries; i++) {
+            ids.add(record(String.format("42%08d", i), d));
+        }
+
+        d.submit(ids);
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (listener.successes.get() < entries && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(entries, listener.successes.get());
+        assertEquals(entries, listener.byKey.size(), "each entry once");
+        assertEquals(entries, tables.count("SELECT COUNT(*) FROM wxpay_outbox WHERE state = 'DELIVERED'"));
+    }
+
+    @Test
     void aListenerThatFailsThreeTimesIsDeliveredOnceOnTheFourthAttempt() {
         FlakyListener flaky = new FlakyListener(3);
         Dispatcher d = node(List.of(flaky), List.of(), Dispatcher.DEFAULT_MAX_ATTEMPTS);
