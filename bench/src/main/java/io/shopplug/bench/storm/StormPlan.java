@@ -10,10 +10,10 @@ import java.util.Random;
  * out. Immutable.
  *
  * <p>Copy {@code k} of order {@code i} sits at position {@code i + k * gap} (plus a random
- * fraction), with {@code gap = orders / copies}: first deliveries of new orders and retries of
- * earlier ones interleave over the whole run, as in a storm, rather than ten passes one after
- * another. Copies 0 and 1 are one shot of two simultaneous requests. Forgeries sit at random
- * positions.
+ * fraction), with {@code gap = orders / (2 * copies)}: first deliveries of new orders and retries
+ * of earlier ones interleave, as in a storm, rather than ten passes one after another; after the
+ * last first delivery, the retries of the last orders trail off. Copies 0 and 1 are one shot of
+ * two simultaneous requests. Forgeries sit at random positions.
  */
 final class StormPlan {
 
@@ -72,7 +72,7 @@ final class StormPlan {
         bait = lines(random, options.baitOrders());
         int n = options.orders();
         int copies = options.copies();
-        double gap = Math.max(1.0, n / (double) copies);
+        double gap = Math.max(1.0, n / (2.0 * copies));
         long forged = options.forgedRequests();
         int count = Math.toIntExact((long) n * (copies - 1) + forged);
         Shot[] unsorted = new Shot[count];
