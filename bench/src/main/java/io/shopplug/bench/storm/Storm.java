@@ -38,6 +38,8 @@ public final class Storm {
     /** Marks a directory as a storm's output, so that the next storm may empty it. */
     static final String MARKER = ".storm-output";
     private static final String MARIADB = "jdbc:mariadb://127.0.0.1:3306/";
+    /** Time kept for the count check when the drain would run to the time limit. */
+    private static final Duration CHECKS_RESERVE = Duration.ofSeconds(30);
 
     private Storm() {}
 
@@ -163,9 +165,13 @@ public final class Storm {
                 messages.resigned(), StormMessages.RESIGN_AFTER_SECONDS));
         progress(phases);
 
-        Double drain = awaitDrain(target, rec, options.drainLimit(), deadline);
-        phases.put("outbox drain after the last answer", drain == null ? "not within " + options.drainLimit().toSeconds()
-                + " s" : String.format(Locale.ROOT, "%.1f s", drain));
+        long[] waiting = new long[1];
+        // What is left of the time limit, but 30 s for the checks.
+        Duration drainLimit = Duration.ofMillis(Math.max(0, Math.min(options.drainLimit().toMillis(),
+                deadline.remainingMillis() - CHECKS_RESERVE.toMillis())));
+        Double drain = awaitDrain(target, rec, drainLimit, deadline, waiting);
+        phases.put("outbox drain after the last answer", drain == null ? "not within " + drainLimit.toSeconds()
+                + " s: " + waiting[0] + " entries still waiting" : String.format(Locale.ROOT, "%.1f s", drain));
         progress(phases);
         Thread.sleep(1100); // one more reading of the drained outbox
         monitor[0].close();
@@ -174,7 +180,9 @@ public final class Storm {
         StormChecks checks = new StormChecks(plan, orders, messages, rec);
         checks.answers();
         checks.add("outbox drained within the drain limit", drain != null,
-                drain == null ? "entries still waiting after " + options.drainLimit().toSeconds() + " s"
+                drain == null ? waiting[0] + " entries still waiting " + drainLimit.toSeconds()
+                        + " s after the last answer; the checks below see the shop as it stood then, with those"
+                        + " entries' effects not applied yet"
                         : String.format(Locale.ROOT, "%.1f s after the last answer", drain));
         checks.database(target, stockBefore, pointsBefore);
         checks.add("within the time limit", !deadline.passed(), "limit " + deadline.limit().toSeconds() + " s");
@@ -191,16 +199,20 @@ public final class Storm {
                 checks.notes());
     }
 
-    /** Seconds from the last answer until no outbox entry waits, or null if not within the limit. */
-    private static Double awaitDrain(StormTarget target, StormDriver.Recording rec, Duration limit, Deadline deadline)
-            throws SQLException, InterruptedException {
+    /**
+     * Seconds from the last answer until no outbox entry waits, or null if not within the limit;
+     * {@code waiting[0]} is the number of entries waiting at the last look.
+     */
+    private static Double awaitDrain(StormTarget target, StormDriver.Recording rec, Duration limit, Deadline deadline,
+            long[] waiting) throws SQLException, InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
         try (Connection c = target.connect(); PreparedStatement ps = c.prepareStatement(
                 "SELECT COUNT(*) FROM wxpay_outbox WHERE state IN ('PENDING', 'FAILED')")) {
             while (true) {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    if (rs.getLong(1) == 0) {
+                    waiting[0] = rs.getLong(1);
+                    if (waiting[0] == 0) {
                         return Math.max(0, (System.nanoTime() - rec.endNanos) / 1e9);
                     }
                 }

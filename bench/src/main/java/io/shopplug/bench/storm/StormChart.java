@@ -50,12 +50,15 @@ final class StormChart {
             g.drawString(report.headline(), LEFT, 56);
             g.drawString(report.options().summary(), LEFT, 76);
             List<StormReport.Second> rows = report.timeline();
+            // Throughput and latency over the storm itself; CPU and the outbox over the drain too.
+            int storm = Math.max(1, Math.min(report.stormSeconds(), rows.size()));
+            List<StormReport.Second> stormRows = rows.subList(0, storm);
             int seconds = Math.max(1, rows.size());
             int top = 110;
             int panel = 270;
             int gap = 70;
-            throughput(g, report, rows, seconds, top, panel);
-            latency(g, report, rows, seconds, top + panel + gap, panel);
+            throughput(g, report, stormRows, storm, top, panel);
+            latency(g, report, stormRows, storm, top + panel + gap, panel);
             resources(g, report, rows, seconds, top + 2 * (panel + gap), panel);
         } finally {
             g.dispose();
@@ -70,17 +73,19 @@ final class StormChart {
             maxRate = Math.max(maxRate, s.requests());
         }
         double yMax = niceCeiling(maxRate * 1.05);
-        frame(g, "Requests answered per second", "requests / s", top, height, seconds, report, yMax, false, false);
+        frame(g, "Requests answered per second, over the storm", "requests / s", top, height, seconds, report, yMax,
+                false, false);
         int width = WIDTH - LEFT - RIGHT;
-        double barWidth = Math.max(1.0, width / (double) seconds - 1);
         for (StormReport.Second s : rows) {
-            int x = LEFT + (int) Math.round(s.second() * width / (double) seconds);
+            int x0 = LEFT + (int) Math.round(s.second() * width / (double) seconds);
+            int x1 = LEFT + (int) Math.round((s.second() + 1) * width / (double) seconds);
+            int w = Math.max(1, x1 - x0 - (x1 - x0 > 6 ? 1 : 0));
             int hAll = (int) Math.round(s.requests() / yMax * height);
             int hAck = (int) Math.round(s.acknowledged() / yMax * height);
             g.setColor(new Color(150, 185, 225));
-            g.fillRect(x, top + height - hAll, (int) Math.ceil(barWidth), hAll);
+            g.fillRect(x0, top + height - hAll, w, hAll);
             g.setColor(new Color(40, 100, 170));
-            g.fillRect(x, top + height - hAck, (int) Math.ceil(barWidth), hAck);
+            g.fillRect(x0, top + height - hAck, w, hAck);
         }
         horizontal(g, top, height, 5000 / yMax, "target 5,000 / s");
         legend(g, top, new String[] {"acknowledged (2xx)", "refused or told to retry"},
@@ -96,7 +101,8 @@ final class StormChart {
             }
         }
         double decades = Math.ceil(Math.log10(maxMs * 1.2)) + 1; // from 0.1 ms
-        frame(g, "Acknowledgement latency of the requests answered in each second", "ms (log scale)", top, height,
+        frame(g, "Acknowledgement latency of the requests answered in each second, over the storm", "ms (log scale)",
+                top, height,
                 seconds, report, decades, true, false);
         ToDoubleFunction<Double> y = ms -> (Math.log10(Math.max(0.1, ms)) + 1) / decades;
         line(g, rows, seconds, top, height, s -> s.requests() == 0 ? Double.NaN : y.applyAsDouble(s.p50Millis()),
@@ -112,7 +118,7 @@ final class StormChart {
             int top, int height) {
         int cores = Runtime.getRuntime().availableProcessors();
         double yMax = 110.0 * cores;
-        frame(g, "CPU (% of one core; " + cores + " cores = " + 100 * cores + " %) and outbox entries waiting",
+        frame(g, "CPU (% of one core; " + cores + " = " + 100 * cores + " %), outbox waiting",
                 "% of one core", top, height, seconds, report, yMax, false, true);
         long maxWaiting = 10;
         for (StormReport.Second s : rows) {
@@ -124,9 +130,10 @@ final class StormChart {
         int width = WIDTH - LEFT - RIGHT;
         for (StormReport.Second s : rows) {
             if (s.outboxWaiting() > 0) {
-                int x = LEFT + (int) Math.round(s.second() * width / (double) seconds);
+                int x0 = LEFT + (int) Math.round(s.second() * width / (double) seconds);
+                int x1 = LEFT + (int) Math.round((s.second() + 1) * width / (double) seconds);
                 int h = (int) Math.round(s.outboxWaiting() / outboxMax * height);
-                g.fillRect(x, top + height - h, (int) Math.ceil(Math.max(1.0, width / (double) seconds)), h);
+                g.fillRect(x0, top + height - h, Math.max(1, x1 - x0), h);
             }
         }
         rightAxis(g, top, height, outboxMax, "outbox entries waiting");
@@ -138,7 +145,7 @@ final class StormChart {
                 new Color(150, 80, 180), 1.5f);
         line(g, rows, seconds, top, height, s -> s.dbCpu() < 0 ? Double.NaN : s.dbCpu() / yMax,
                 new Color(200, 40, 40), 1.5f);
-        legend(g, top, new String[] {"machine", "shop", "driver", "database server", "outbox waiting (right)"},
+        legend(g, top, new String[] {"machine", "shop", "driver", "database", "outbox (right axis)"},
                 new Color[] {Color.BLACK, new Color(30, 140, 60), new Color(150, 80, 180), new Color(200, 40, 40),
                     new Color(190, 190, 190)});
     }

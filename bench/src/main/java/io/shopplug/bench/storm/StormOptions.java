@@ -34,8 +34,8 @@ import java.util.function.Function;
  *     {@code bench/target/storm-<db>}); emptied first if it holds an earlier storm
  * @param timeLimit {@code --time-limit}: seconds the whole storm may take, set-up and checks
  *     included (default 600); after that it stops by itself and fails
- * @param drainLimit {@code --drain-limit}: seconds to wait after the last request for the outbox
- *     to drain (default 120)
+ * @param drainLimit {@code --drain-limit}: seconds to wait after the last answer for the outbox
+ *     to drain (default 420), at most what is left of the time limit but 30 s for the checks
  * @param shopHeap {@code --shop-heap}: the child shop's {@code -Xms}/{@code -Xmx} (default
  *     {@code 1g})
  * @param database {@code --database}: the MariaDB database the storm owns (default {@code storm})
@@ -196,7 +196,7 @@ public record StormOptions(
                 number(value, "seed", 1),
                 Path.of(orDefault(value.apply("out"), "bench/target/storm-" + db.value())),
                 Duration.ofSeconds(number(value, "time-limit", 600)),
-                Duration.ofSeconds(number(value, "drain-limit", 120)),
+                Duration.ofSeconds(number(value, "drain-limit", 420)),
                 orDefault(value.apply("shop-heap"), "1g").toLowerCase(Locale.ROOT),
                 orDefault(value.apply("database"), "storm"),
                 bool(value, "shop-jfr"));

@@ -127,6 +127,7 @@ class StormPlanTest {
         assertEquals(200, d.baitOrders());
         assertEquals(Path.of("bench/target/storm-h2"), d.out());
         assertEquals(Duration.ofMinutes(10), d.timeLimit());
+        assertEquals(Duration.ofMinutes(7), d.drainLimit());
         assertEquals(220_000, d.genuineRequests() + d.forgedRequests());
 
         StormOptions m = StormOptions.parse(new String[] {"--db", "mariadb", "--orders=500", "--concurrency", "8"},
