@@ -17,9 +17,10 @@ import java.util.Map;
 /**
  * The WeChat Pay side of the demo, set up once when the shop starts: the demo merchant(s) of
  * {@code wxpay.properties} and, in the APIv3 modes, the simulated WeChat Pay platform identities
- * that sign their notifications (generated now; their certificates and public keys written as PEM
- * files under {@code <shop.data.dir>/wxpay-platform/}), plus the settings the shop hands the
- * plugin through {@code PluginContext.settings()}. No system property is set: several shops can
+ * that sign their notifications (generated now, or with {@code shop.wxpay.platform-key-file} the
+ * public-key identity kept in that file; their certificates and public keys written as PEM files
+ * under {@code <shop.data.dir>/wxpay-platform/}), plus the settings the shop hands the plugin
+ * through {@code PluginContext.settings()}. No system property is set: several shops can
  * run in one JVM, each with its own identities.
  */
 final class DemoWeChatPay {
@@ -60,6 +61,7 @@ final class DemoWeChatPay {
      * identities and writes their PEM files.
      *
      * @throws IllegalStateException if {@code wxpay.properties} lacks a key the mode needs
+     * @throws IllegalArgumentException if the platform key file is not a PKCS#8 PEM RSA key
      * @throws UncheckedIOException if the PEM files cannot be written
      */
     static DemoWeChatPay create(ShopSettings settings, ClassLoader loader) {
@@ -96,7 +98,10 @@ final class DemoWeChatPay {
             }
             String v3Key = m.apiV3KeyIfAny().orElseThrow(() -> new IllegalStateException(
                     MerchantSettings.RESOURCE + " lacks the demo APIv3 key of merchant " + m.mchId()));
-            List<PlatformIdentity> identities = identities(api, settings.wxpayKeyMode());
+            List<PlatformIdentity> identities = settings.wxpayPlatformKeyFile().isEmpty()
+                    ? identities(api, settings.wxpayKeyMode())
+                    // ShopSettings allows a key file only with v3, public-key mode and one merchant.
+                    : List.of(PlatformIdentity.rsaPublicKeyFile(Path.of(settings.wxpayPlatformKeyFile())));
             plugin.put(prefix + "api-v3-key", v3Key);
             List<String> certFiles = new ArrayList<>();
             for (PlatformIdentity identity : identities) {

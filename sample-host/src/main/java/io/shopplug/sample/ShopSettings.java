@@ -33,6 +33,11 @@ import java.util.function.Function;
  *     notify path; default {@code false}
  * @param dataDir {@value #DATA_DIR}: where the shop writes the files it makes (the simulated
  *     platform certificates and public keys); default {@code ./data}
+ * @param wxpayPlatformKeyFile {@value #WXPAY_PLATFORM_KEY_FILE}: a PKCS#8 PEM file with WeChat
+ *     Pay's simulated RSA private key, used instead of a key generated at start, so that another
+ *     process (a load driver) can sign notifications the shop trusts; created if missing. Only
+ *     with {@code shop.wxpay.api=v3}, {@code shop.wxpay.key-mode=public-key} and one merchant.
+ *     Default empty: unset
  */
 public record ShopSettings(
         String host,
@@ -49,7 +54,8 @@ public record ShopSettings(
         WxPayApi wxpayApi,
         KeyMode wxpayKeyMode,
         boolean wxpaySecondMerchant,
-        String dataDir) {
+        String dataDir,
+        String wxpayPlatformKeyFile) {
 
     /** Listening address; default {@code 127.0.0.1}. */
     public static final String HOST = "shop.host";
@@ -82,6 +88,12 @@ public record ShopSettings(
     public static final String WXPAY_SECOND_MERCHANT = "shop.wxpay.second-merchant";
     /** Directory for files the shop makes; default {@code ./data}. */
     public static final String DATA_DIR = "shop.data.dir";
+    /**
+     * WeChat Pay's simulated private key, PKCS#8 PEM, shared with another process; created if
+     * missing. Needs {@code shop.wxpay.api=v3}, {@code shop.wxpay.key-mode=public-key} and one
+     * merchant. Default unset (a key generated at every start).
+     */
+    public static final String WXPAY_PLATFORM_KEY_FILE = "shop.wxpay.platform-key-file";
 
     /** Which WeChat Pay API the demo uses, between the simulator and the plugin. */
     public enum WxPayApi {
@@ -149,10 +161,28 @@ public record ShopSettings(
         Objects.requireNonNull(wxpayApi, "wxpayApi");
         Objects.requireNonNull(wxpayKeyMode, "wxpayKeyMode");
         Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(wxpayPlatformKeyFile, "wxpayPlatformKeyFile");
         if (wxpayApi == WxPayApi.V3_SM && wxpayKeyMode != KeyMode.CERTIFICATE) {
             throw new IllegalArgumentException(WXPAY_KEY_MODE + " must be certificate with "
                     + WXPAY_API + "=v3-sm (WeChat Pay's public key is RSA)");
         }
+        String keyFileProblem = platformKeyFileProblem(wxpayPlatformKeyFile, wxpayApi, wxpayKeyMode,
+                wxpaySecondMerchant);
+        if (keyFileProblem != null) {
+            throw new IllegalArgumentException(keyFileProblem);
+        }
+    }
+
+    /** Why a platform key file cannot be used with these settings, or null if it can (or is unset). */
+    private static String platformKeyFileProblem(String keyFile, WxPayApi api, KeyMode keyMode,
+            boolean secondMerchant) {
+        if (keyFile.isEmpty() || api == WxPayApi.V3 && keyMode == KeyMode.PUBLIC_KEY && !secondMerchant) {
+            return null;
+        }
+        return WXPAY_PLATFORM_KEY_FILE + " needs " + WXPAY_API + "=v3 and " + WXPAY_KEY_MODE
+                + "=public-key with one merchant (the file holds one RSA public-key identity), not "
+                + WXPAY_API + "=" + api.value() + " " + WXPAY_KEY_MODE + "=" + keyMode.value()
+                + (secondMerchant ? " with a second merchant" : "");
     }
 
     /** Settings from system properties and the environment, with defaults. */
@@ -208,6 +238,11 @@ public record ShopSettings(
             problems.append("\n  ").append(WXPAY_KEY_MODE).append(" must be certificate with ")
                     .append(WXPAY_API).append("=v3-sm (WeChat Pay's public key is RSA)");
         }
+        String keyFile = orDefault(source.apply(WXPAY_PLATFORM_KEY_FILE), "");
+        String keyFileProblem = platformKeyFileProblem(keyFile, api, keyMode, second);
+        if (keyFileProblem != null) {
+            problems.append("\n  ").append(keyFileProblem);
+        }
         if (problems.length() > 0) {
             throw new IllegalArgumentException("Invalid shop settings:" + problems);
         }
@@ -226,7 +261,8 @@ public record ShopSettings(
                 api,
                 keyMode,
                 second,
-                orDefault(source.apply(DATA_DIR), "./data"));
+                orDefault(source.apply(DATA_DIR), "./data"),
+                keyFile);
     }
 
     private static int wholeNumber(Function<String, String> source, String key, int dflt, StringBuilder problems) {
@@ -270,7 +306,7 @@ public record ShopSettings(
     public ShopSettings withPort(int newPort) {
         return new ShopSettings(host, newPort, dbUrl, dbUser, dbPassword, adminUser, adminPassword,
                 simulatorCompress, simulatorDropNotifications, reconcileDelaySeconds, reconcileIntervalSeconds,
-                wxpayApi, wxpayKeyMode, wxpaySecondMerchant, dataDir);
+                wxpayApi, wxpayKeyMode, wxpaySecondMerchant, dataDir, wxpayPlatformKeyFile);
     }
 
     /** Whether the admin credentials are still the demo ones. */
@@ -293,6 +329,7 @@ public record ShopSettings(
                 + ", reconcile after " + reconcileDelaySeconds + " s every " + reconcileIntervalSeconds + " s"
                 + ", WeChat Pay "
                 + wxpayApi.value() + (wxpayApi.isV3() ? " " + wxpayKeyMode.value() : "")
-                + (wxpaySecondMerchant ? " + second merchant" : "") + "]";
+                + (wxpaySecondMerchant ? " + second merchant" : "")
+                + (wxpayPlatformKeyFile.isEmpty() ? "" : " key file " + wxpayPlatformKeyFile) + "]";
     }
 }

@@ -79,6 +79,49 @@ class ShopSettingsTest {
     }
 
     @Test
+    void thePlatformKeyFileIsUnsetByDefaultAndTakenInApiV3PublicKeyMode() {
+        assertEquals("", ShopSettings.fromMap(Map.of()).wxpayPlatformKeyFile());
+        ShopSettings s = ShopSettings.fromMap(Map.of(ShopSettings.WXPAY_API, "v3",
+                ShopSettings.WXPAY_KEY_MODE, "public-key", ShopSettings.WXPAY_PLATFORM_KEY_FILE, " /tmp/k.pem "));
+        assertEquals("/tmp/k.pem", s.wxpayPlatformKeyFile());
+        assertEquals("/tmp/k.pem", s.withPort(0).wxpayPlatformKeyFile());
+        assertTrue(s.toString().contains("WeChat Pay v3 public-key key file /tmp/k.pem"), s.toString());
+        assertEquals("shop.wxpay.platform-key-file", ShopSettings.WXPAY_PLATFORM_KEY_FILE);
+    }
+
+    @Test
+    void aPlatformKeyFileOutsideApiV3PublicKeyModeWithOneMerchantIsRefused() {
+        String needs = "shop.wxpay.platform-key-file needs shop.wxpay.api=v3 and shop.wxpay.key-mode=public-key"
+                + " with one merchant (the file holds one RSA public-key identity), not ";
+        Map<String, String> file = Map.of(ShopSettings.WXPAY_PLATFORM_KEY_FILE, "/tmp/k.pem");
+        assertEquals("Invalid shop settings:\n  " + needs + "shop.wxpay.api=v2 shop.wxpay.key-mode=certificate",
+                assertThrows(IllegalArgumentException.class, () -> ShopSettings.fromMap(file)).getMessage());
+        for (String mode : new String[] {"certificate", "migration"}) {
+            Map<String, String> values = new java.util.HashMap<>(file);
+            values.put(ShopSettings.WXPAY_API, "v3");
+            values.put(ShopSettings.WXPAY_KEY_MODE, mode);
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> ShopSettings.fromMap(values))
+                    .getMessage().endsWith(needs + "shop.wxpay.api=v3 shop.wxpay.key-mode=" + mode), mode);
+        }
+        Map<String, String> sm = new java.util.HashMap<>(file);
+        sm.put(ShopSettings.WXPAY_API, "v3-sm");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ShopSettings.fromMap(sm))
+                .getMessage().endsWith(needs + "shop.wxpay.api=v3-sm shop.wxpay.key-mode=certificate"));
+        Map<String, String> two = new java.util.HashMap<>(file);
+        two.put(ShopSettings.WXPAY_API, "v3");
+        two.put(ShopSettings.WXPAY_KEY_MODE, "public-key");
+        two.put(ShopSettings.WXPAY_SECOND_MERCHANT, "true");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ShopSettings.fromMap(two))
+                .getMessage().endsWith(needs + "shop.wxpay.api=v3 shop.wxpay.key-mode=public-key with a second merchant"));
+        // The record itself holds to the same rule.
+        ShopSettings v2 = ShopSettings.fromMap(Map.of());
+        assertThrows(IllegalArgumentException.class, () -> new ShopSettings(v2.host(), v2.port(), v2.dbUrl(),
+                v2.dbUser(), v2.dbPassword(), v2.adminUser(), v2.adminPassword(), v2.simulatorCompress(),
+                v2.simulatorDropNotifications(), v2.reconcileDelaySeconds(), v2.reconcileIntervalSeconds(),
+                v2.wxpayApi(), v2.wxpayKeyMode(), v2.wxpaySecondMerchant(), v2.dataDir(), "/tmp/k.pem"));
+    }
+
+    @Test
     void dialects() {
         assertEquals(Dialect.MARIADB, Dialect.fromJdbcUrl("jdbc:mariadb://127.0.0.1/shop"));
         assertEquals(Dialect.MARIADB, Dialect.fromJdbcUrl("jdbc:mysql://127.0.0.1/shop"));

@@ -1,16 +1,30 @@
 package io.shopplug.simulator;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.RSAPublicKeySpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Objects;
@@ -29,6 +43,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * an RSA-2048 key with a self-signed platform certificate (the serial, uppercase hex, is what
  * {@code Wechatpay-Serial} names), an RSA-2048 public key with an id {@code PUB_KEY_ID_<digits>}
  * (public-key mode), and an SM2 key with an SM2 certificate (the national-standard variant).
+ *
+ * <p>A public-key identity can also be kept in a file ({@link #rsaPublicKeyFile(Path)}), so that
+ * two processes, say a shop and a load driver, sign and verify with the same key: the file holds
+ * only the private key, and the id is derived from the public key, so both sides agree on it.
  *
  * <p>Immutable and thread-safe; {@link #toString()} never prints the private key.
  */
@@ -81,6 +99,138 @@ public final class PlatformIdentity {
         Instant now = Instant.now();
         return new PlatformIdentity(Kind.RSA_PUBLIC_KEY, id.toString(), generate("RSA"), null,
                 now, now.plus(VALIDITY));
+    }
+
+    /**
+     * A public-key identity for an existing RSA key pair, with the id {@link #publicKeyId} derives
+     * from its public key.
+     *
+     * @param effective the start of validity (when the key was made)
+     * @throws IllegalArgumentException if the keys are not RSA
+     */
+    public static PlatformIdentity rsaPublicKey(KeyPair keys, Instant effective) {
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(effective, "effective");
+        if (!(keys.getPublic() instanceof RSAPublicKey)
+                || !"RSA".equals(keys.getPrivate().getAlgorithm())) {
+            throw new IllegalArgumentException("a WeChat Pay public key is RSA, not "
+                    + keys.getPublic().getAlgorithm());
+        }
+        return new PlatformIdentity(Kind.RSA_PUBLIC_KEY, publicKeyId(keys.getPublic()), keys, null,
+                effective, effective.plus(VALIDITY));
+    }
+
+    /**
+     * The public-key identity kept in {@code file}: its RSA private key as unencrypted PKCS#8 PEM
+     * ({@code -----BEGIN PRIVATE KEY-----}). If the file does not exist, a fresh RSA-2048 key is
+     * generated and written there first (readable by its owner only where the file system has
+     * POSIX permissions; missing parent directories are made). Two processes that call this at
+     * once end up with the same key: the file is written under a temporary name and linked into
+     * place only if still absent. The id is {@link #publicKeyId} of the public key, and the start
+     * of validity the file's last-modified time, so every process that reads the file gets an
+     * equal identity.
+     *
+     * @throws IllegalArgumentException if the file exists but is not a PKCS#8 PEM RSA private key
+     * @throws UncheckedIOException if the file cannot be read or written
+     */
+    public static PlatformIdentity rsaPublicKeyFile(Path file) {
+        Objects.requireNonNull(file, "file");
+        if (!Files.exists(file)) {
+            create(file);
+        }
+        String pem;
+        Instant modified;
+        try {
+            pem = Files.readString(file, StandardCharsets.US_ASCII);
+            modified = Files.getLastModifiedTime(file).toInstant().truncatedTo(ChronoUnit.SECONDS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the platform key file " + file, e);
+        }
+        return rsaPublicKey(readPrivateKey(file, pem), modified);
+    }
+
+    /**
+     * The id WeChat Pay's public key gets here: {@code PUB_KEY_ID_}, then {@code 01} and 24 digits
+     * taken from the SHA-256 of the key's X.509 encoding (as WeChat Pay's ids: 26 digits, starting
+     * with {@code 01}). The same key always gets the same id.
+     */
+    public static String publicKeyId(PublicKey key) {
+        Objects.requireNonNull(key, "key");
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
+            BigInteger digits = new BigInteger(1, digest).mod(BigInteger.TEN.pow(24));
+            return String.format(java.util.Locale.ROOT, "PUB_KEY_ID_01%024d", digits);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("JDK lacks SHA-256", e);
+        }
+    }
+
+    private static void create(Path file) {
+        KeyPair keys = generate("RSA");
+        String pem = pem("PRIVATE KEY", keys.getPrivate().getEncoded());
+        Path dir = file.toAbsolutePath().getParent();
+        Path temp = null;
+        try {
+            Files.createDirectories(dir);
+            boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+            temp = posix
+                    ? Files.createTempFile(dir, ".platform-key-", ".tmp",
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                    : Files.createTempFile(dir, ".platform-key-", ".tmp");
+            Files.writeString(temp, pem, StandardCharsets.US_ASCII);
+            try {
+                // A hard link is made only if the name is free, atomically: whoever links first
+                // wins, and the other reads the winner's key.
+                Files.createLink(file, temp);
+            } catch (FileAlreadyExistsException lostTheRace) {
+                // the other process's key stands
+            } catch (UnsupportedOperationException | IOException noHardLinks) {
+                try {
+                    Files.move(temp, file); // no REPLACE_EXISTING: an existing key stands
+                } catch (FileAlreadyExistsException lostTheRace) {
+                    // the other process's key stands
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the platform key file " + file, e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // a stray temporary file: harmless
+                }
+            }
+        }
+    }
+
+    private static KeyPair readPrivateKey(Path file, String pem) {
+        String begin = "-----BEGIN PRIVATE KEY-----";
+        String end = "-----END PRIVATE KEY-----";
+        int from = pem.indexOf(begin);
+        int to = pem.indexOf(end);
+        String problem = file + " is not an RSA private key in PKCS#8 PEM (" + begin + ")";
+        if (from < 0 || to < from) {
+            throw new IllegalArgumentException(problem);
+        }
+        PrivateKey key;
+        KeyFactory rsa;
+        try {
+            byte[] der = Base64.getMimeDecoder().decode(pem.substring(from + begin.length(), to));
+            rsa = KeyFactory.getInstance("RSA");
+            key = rsa.generatePrivate(new PKCS8EncodedKeySpec(der));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(problem, e);
+        }
+        if (!(key instanceof RSAPrivateCrtKey crt)) {
+            throw new IllegalArgumentException(problem + ": the key lacks its public exponent");
+        }
+        try {
+            return new KeyPair(rsa.generatePublic(
+                    new RSAPublicKeySpec(crt.getModulus(), crt.getPublicExponent())), key);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException(problem, e);
+        }
     }
 
     /** A fresh SM2 key (curve sm2p256v1) with a self-signed SM2 certificate valid from now. */
