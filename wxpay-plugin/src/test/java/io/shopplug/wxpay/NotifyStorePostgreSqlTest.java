@@ -1,40 +1,29 @@
 package io.shopplug.wxpay;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import org.junit.jupiter.api.Tag;
 
 /**
- * The store contract on a PostgreSQL server, in its own schema {@code wxpay_store_it} of the
- * database (so runs of other suites cannot interfere). Server: {@code wxpay.test.postgresql.url}
- * (default {@code jdbc:postgresql://127.0.0.1:5432/test}), {@code wxpay.test.postgresql.user}
- * (postgres), {@code wxpay.test.postgresql.password} (empty).
+ * The store contract on a PostgreSQL server, in its own schema {@code wxpay_store_it}; the server
+ * as {@link DbServers#POSTGRESQL} says.
  */
 @Tag("db-server")
 final class NotifyStorePostgreSqlTest extends NotifyStoreContract {
-    private static final String DATABASE = System.getProperty("wxpay.test.postgresql.url",
-            "jdbc:postgresql://127.0.0.1:5432/test");
     private static final String SCHEMA = "wxpay_store_it";
 
     @Override
     String jdbcUrl() throws SQLException {
-        try (Connection c = DriverManager.getConnection(DATABASE, user(), password());
-                Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
-        }
-        return DATABASE + (DATABASE.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
+        return DbServers.POSTGRESQL.url(SCHEMA);
     }
 
     @Override
     String user() {
-        return System.getProperty("wxpay.test.postgresql.user", "postgres");
+        return DbServers.POSTGRESQL.user();
     }
 
     @Override
     String password() {
-        return System.getProperty("wxpay.test.postgresql.password", "");
+        return DbServers.POSTGRESQL.password();
     }
 
     @Override
