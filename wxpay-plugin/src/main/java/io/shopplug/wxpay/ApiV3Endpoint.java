@@ -41,12 +41,21 @@ final class ApiV3Endpoint {
         List<Notification> notifications = List.of();
         ReplayGuard.Ticket ticket = null;
         try {
-            Merchants.Merchant merchant = verify(headers, body, candidates);
-            ticket = guard.begin(headers.timestamp(), headers.nonce(), headers.signature());
-            if (ticket.state() == ReplayGuard.State.IN_FLIGHT) {
+            List<Merchants.Merchant> v3 = withApiV3(candidates);
+            v3.get(0).v3Verifier().checkHeaders(headers);
+            // A copy of a request the guard holds was verified once already: answer it from there.
+            ReplayGuard.Key replayKey = ReplayGuard.key(scope(v3), headers, body);
+            ReplayGuard.State seen = guard.peek(replayKey);
+            Merchants.Merchant merchant = null;
+            if (seen == null) {
+                merchant = verify(headers, body, v3);
+                ticket = guard.begin(replayKey);
+                seen = ticket.state();
+            }
+            if (seen == ReplayGuard.State.IN_FLIGHT) {
                 throw new NotifyRejected(Reason.REPLAY_IN_FLIGHT);
             }
-            if (ticket.state() == ReplayGuard.State.DONE) {
+            if (seen == ReplayGuard.State.DONE) {
                 log(Outcome.DUPLICATE, null, null, remoteAddr, "identical copy");
                 notifyLog.append("v3", Outcome.DUPLICATE, null, null, null, remoteAddr);
                 return Answer.v3Success();
@@ -87,12 +96,9 @@ final class ApiV3Endpoint {
         return Answer.v3Failure(reason);
     }
 
-    /**
-     * Verifies with the first candidate that knows the serial; the first candidate's verdict
-     * stands for every other failure (probe, window, signature).
-     */
-    private static Merchants.Merchant verify(ApiV3Headers headers, byte[] body, List<Merchants.Merchant> candidates) {
-        List<Merchants.Merchant> v3 = new ArrayList<>();
+    /** The candidates with APIv3 configured; refuses when there is none. */
+    private static List<Merchants.Merchant> withApiV3(List<Merchants.Merchant> candidates) {
+        List<Merchants.Merchant> v3 = new ArrayList<>(candidates.size());
         for (Merchants.Merchant m : candidates) {
             if (m.hasApiV3()) {
                 v3.add(m);
@@ -101,6 +107,26 @@ final class ApiV3Endpoint {
         if (v3.isEmpty()) {
             throw new NotifyRejected(Reason.API_V3_NOT_CONFIGURED);
         }
+        return v3;
+    }
+
+    /** The merchants a request could be for, as part of its replay key. */
+    private static String scope(List<Merchants.Merchant> v3) {
+        if (v3.size() == 1) {
+            return v3.get(0).config().mchId();
+        }
+        StringBuilder scope = new StringBuilder();
+        for (Merchants.Merchant m : v3) {
+            scope.append(m.config().mchId()).append(',');
+        }
+        return scope.toString();
+    }
+
+    /**
+     * Verifies with the first candidate that knows the serial; the first candidate's verdict
+     * stands for every other failure (probe, window, signature).
+     */
+    private static Merchants.Merchant verify(ApiV3Headers headers, byte[] body, List<Merchants.Merchant> v3) {
         NotifyRejected unknown = null;
         for (Merchants.Merchant m : v3) {
             try {

@@ -8,6 +8,7 @@ import java.security.spec.AlgorithmParameterSpec;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 import org.bouncycastle.jcajce.spec.SM2ParameterSpec;
 
 /**
@@ -34,6 +35,7 @@ final class ApiV3Verifier {
     private final Clock clock;
     private final CryptoPool<Signature> rsa =
             new CryptoPool<>(CryptoPool.DEFAULT_CAPACITY, () -> newSignature(PlatformKey.Algorithm.RSA));
+    private final LongAdder checked = new LongAdder();
     private final CryptoPool<Signature> sm2 =
             new CryptoPool<>(CryptoPool.DEFAULT_CAPACITY, () -> newSignature(PlatformKey.Algorithm.SM2));
 
@@ -50,24 +52,12 @@ final class ApiV3Verifier {
      *     {@link Reason#UNKNOWN_SERIAL} or {@link Reason#BAD_SIGNATURE}
      */
     void verify(ApiV3Headers headers, byte[] body) {
+        Objects.requireNonNull(body, "body");
+        checkHeaders(headers);
         String timestamp = headers.timestamp();
         String nonce = headers.nonce();
         String signature = headers.signature();
         String serial = headers.serial();
-        Objects.requireNonNull(body, "body");
-        if (isEmpty(timestamp) || isEmpty(nonce) || isEmpty(signature) || isEmpty(serial)) {
-            throw new NotifyRejected(Reason.MISSING_HEADER);
-        }
-        if (signature.startsWith(PROBE_PREFIX)) {
-            throw new NotifyRejected(Reason.SIGNATURE_PROBE);
-        }
-        long age = clock.instant().getEpochSecond() - unixSeconds(timestamp);
-        if (age >= WINDOW_SECONDS) {
-            throw new NotifyRejected(Reason.TIMESTAMP_EXPIRED);
-        }
-        if (-age >= WINDOW_SECONDS) {
-            throw new NotifyRejected(Reason.TIMESTAMP_FUTURE);
-        }
         PlatformKey key = keys.find(serial).orElseThrow(() -> new NotifyRejected(Reason.UNKNOWN_SERIAL));
         String type = headers.signatureType() == null ? PlatformKey.Algorithm.RSA.signatureType()
                 : headers.signatureType();
@@ -85,8 +75,40 @@ final class ApiV3Verifier {
         }
     }
 
+    /**
+     * The checks of {@link #verify} that need no key: the four headers present, not a signature
+     * probe, the timestamp within the window. Every copy of a notification passes them, also one
+     * answered from the {@link ReplayGuard} without a second signature check.
+     *
+     * @throws NotifyRejected {@link Reason#MISSING_HEADER}, {@link Reason#SIGNATURE_PROBE},
+     *     {@link Reason#TIMESTAMP_EXPIRED} or {@link Reason#TIMESTAMP_FUTURE}
+     */
+    void checkHeaders(ApiV3Headers headers) {
+        String timestamp = headers.timestamp();
+        String signature = headers.signature();
+        if (isEmpty(timestamp) || isEmpty(headers.nonce()) || isEmpty(signature) || isEmpty(headers.serial())) {
+            throw new NotifyRejected(Reason.MISSING_HEADER);
+        }
+        if (signature.startsWith(PROBE_PREFIX)) {
+            throw new NotifyRejected(Reason.SIGNATURE_PROBE);
+        }
+        long age = clock.instant().getEpochSecond() - unixSeconds(timestamp);
+        if (age >= WINDOW_SECONDS) {
+            throw new NotifyRejected(Reason.TIMESTAMP_EXPIRED);
+        }
+        if (-age >= WINDOW_SECONDS) {
+            throw new NotifyRejected(Reason.TIMESTAMP_FUTURE);
+        }
+    }
+
+    /** How many signatures this verifier has checked with a key since it was made. */
+    long signaturesChecked() {
+        return checked.sum();
+    }
+
     private boolean verifies(PlatformKey key, byte[] signatureBytes, String timestamp, String nonce, byte[] body) {
         CryptoPool<Signature> pool = key.algorithm() == PlatformKey.Algorithm.SM2 ? sm2 : rsa;
+        checked.increment();
         try {
             return pool.use(verifier -> {
                 verifier.initVerify(key.publicKey());

@@ -166,6 +166,12 @@ final class Dispatcher implements AutoCloseable {
         if (!inFlight.add(id)) {
             return;
         }
+        if (workers.getQueue().remainingCapacity() == 0) {
+            // Full: no need to build the pool's RejectedExecutionException for each entry.
+            inFlight.remove(id);
+            backlog.set(true);
+            return;
+        }
         try {
             workers.execute(() -> {
                 try {

@@ -16,13 +16,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Remembers, on this node, the APIv3 notifications seen within the timestamp window, keyed on
- * (timestamp, nonce, signature), so that identical copies that arrive together do not race
- * through the pipeline. It follows the design's rule that no guard may lose a genuine notify: a
- * copy of one that is still being processed is told to retry ({@link State#IN_FLIGHT}), a copy of
- * one that was committed is a duplicate ({@link State#DONE}), and a copy of one that failed is
- * processed again. It is only a fast path: the database's unique key is what makes a replay
- * harmless, across nodes and after a restart. Thread-safe; each decision is atomic.
+ * Remembers, on this node, the APIv3 notifications seen within the timestamp window, keyed on a
+ * digest of the whole request as signed and received ({@link #key}), so that identical copies that
+ * arrive together do not race through the pipeline. It follows the design's rule that no guard may
+ * lose a genuine notify: a copy of one that is still being processed is told to retry
+ * ({@link State#IN_FLIGHT}), a copy of one that was committed is a duplicate ({@link State#DONE}),
+ * and a copy of one that failed is processed again. It is only a fast path: the database's unique
+ * key is what makes a replay harmless, across nodes and after a restart. Thread-safe; each
+ * decision is atomic.
+ *
+ * <p>A key enters the guard only through {@link #begin}, after its request's signature verified.
+ * A later request with the same key carries the same signature over the same bytes, under the
+ * same serial, on the same notify path, so {@link #peek} may answer it before any signature is
+ * checked again: the cryptography was done once for those bytes. The caller still checks the
+ * headers and the timestamp window of every copy first.
  */
 final class ReplayGuard {
     /** Default time an entry is kept after its last change: the timestamp window. */
@@ -68,12 +75,36 @@ final class ReplayGuard {
     }
 
     /**
-     * Claims a notification. Call it after the signature verified (so only genuine notifications
-     * take space) and, for a {@link State#NEW} ticket, end it with {@link Ticket#committed()} or
-     * {@link Ticket#failed()} in a {@code finally}.
+     * The key of one request: a SHA-256 digest of {@code scope} (the notify path's merchants),
+     * the {@code Wechatpay-*} headers and the raw body.
+     *
+     * @throws NullPointerException if a header other than the signature type is absent
      */
-    Ticket begin(String timestamp, String nonce, String signature) {
-        Key key = Key.of(timestamp, nonce, signature);
+    static Key key(String scope, ApiV3Headers headers, byte[] body) {
+        return Key.of(scope, headers, body);
+    }
+
+    /**
+     * What the guard knows of a request, without claiming it or waiting: {@link State#DONE} or
+     * {@link State#IN_FLIGHT} (counted as {@link #begin} counts them), or null when the key is not
+     * held and the request must be verified and then begun.
+     */
+    State peek(Key key) {
+        Object value = map.get(key);
+        if (value == null) {
+            return null;
+        }
+        State state = value == COMMITTED ? State.DONE : State.IN_FLIGHT;
+        counts.get(state).increment();
+        return state;
+    }
+
+    /**
+     * Claims a notification. Call it after the signature verified (so only genuine notifications
+     * take space, and {@link #peek} may stand for the verify) and, for a {@link State#NEW} ticket,
+     * end it with {@link Ticket#committed()} or {@link Ticket#failed()} in a {@code finally}.
+     */
+    Ticket begin(Key key) {
         Object inFlight = new Object();
         Object previous = map.putIfAbsent(key, inFlight);
         State state = previous == null ? State.NEW : previous == COMMITTED ? State.DONE : State.IN_FLIGHT;
@@ -128,8 +159,8 @@ final class ReplayGuard {
         }
     }
 
-    /** SHA-256 of the three values: 32 bytes per key whatever the signature's length. */
-    private static final class Key {
+    /** SHA-256 of the request: 32 bytes per key whatever the body's length. */
+    static final class Key {
         private final byte[] digest;
         private final int hash;
 
@@ -149,22 +180,27 @@ final class ReplayGuard {
             }
         }
 
-        static Key of(String timestamp, String nonce, String signature) {
+        static Key of(String scope, ApiV3Headers h, byte[] body) {
             MessageDigest sha256;
             try {
                 sha256 = (MessageDigest) SHA256.clone();
             } catch (CloneNotSupportedException e) {
                 throw new IllegalStateException("SHA-256 cannot be cloned", e);
             }
-            // Separate the parts unambiguously: a length prefix, then the UTF-8 bytes.
-            for (String part : new String[] {timestamp, nonce, signature}) {
-                byte[] bytes = Objects.requireNonNull(part, "timestamp, nonce and signature are required")
-                        .getBytes(StandardCharsets.UTF_8);
-                int n = bytes.length;
-                sha256.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
-                sha256.update(bytes);
+            String type = h.signatureType() == null ? "" : h.signatureType();
+            for (String part : new String[] {scope, type, h.serial(), h.timestamp(), h.nonce(), h.signature()}) {
+                update(sha256, Objects.requireNonNull(part, "scope, serial, timestamp, nonce and signature are required")
+                        .getBytes(StandardCharsets.UTF_8));
             }
+            update(sha256, Objects.requireNonNull(body, "body"));
             return new Key(sha256.digest());
+        }
+
+        /** Separates the parts unambiguously: a length prefix, then the bytes. */
+        private static void update(MessageDigest sha256, byte[] bytes) {
+            int n = bytes.length;
+            sha256.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+            sha256.update(bytes);
         }
 
         @Override

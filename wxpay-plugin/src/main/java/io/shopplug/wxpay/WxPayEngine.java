@@ -109,6 +109,9 @@ final class WxPayEngine implements AutoCloseable {
         try {
             injector.getInstance(Dispatcher.class).start();
             injector.getInstance(Reconciler.class).start();
+            if (config.merchants().stream().anyMatch(m -> m.apiV3Key().isPresent())) {
+                CryptoWarmup.startOnce();
+            }
             if (registerFilter) {
                 registerFilter(servletContext, engine, config.notifyPaths().toArray(new String[0]));
                 registerConsole(servletContext, engine);

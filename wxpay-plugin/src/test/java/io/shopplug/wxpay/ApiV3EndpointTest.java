@@ -480,9 +480,13 @@ class ApiV3EndpointTest {
         awaitDelivered(1);
         int connectionsBefore = dataSource.requestConnections.get();
 
+        ApiV3Verifier verifier = merchants.onPath(PATH).get(0).v3Verifier();
+        assertEquals(1, verifier.signaturesChecked());
+
         clock.set(T0.plusSeconds(2));
         assertAccepted(handle(notice));
 
+        assertEquals(1, verifier.signaturesChecked(), "the copy's signature was not checked again");
         assertEquals(connectionsBefore, dataSource.requestConnections.get(), "no connection was taken for the copy");
         assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_transaction"));
         assertEquals(List.of("v3 ACCEPTED null " + ORDER, "v3 DUPLICATE null null"), notifyLog(),
@@ -490,6 +494,27 @@ class ApiV3EndpointTest {
         assertTrue(logged.toString(StandardCharsets.UTF_8).contains("outcome=DUPLICATE reason=null order=null key=null event=identical copy"));
         dispatcher.close();
         assertEquals(1, listener.events.size());
+    }
+
+    @Test
+    void aCopyOfACommittedNotificationIsStillRefusedWhenStaleOrAltered() {
+        orders.put(ORDER, 1999, "CNY", OrderState.AWAITING_PAYMENT);
+        wire();
+        V3Signer.Signed notice = wechat(Key.RSA_CERTIFICATE).notify(ApiV3Notify.TRANSACTION_SUCCESS, PAID);
+        assertAccepted(handle(notice));
+        ApiV3Verifier verifier = merchants.onPath(PATH).get(0).v3Verifier();
+
+        byte[] altered = new String(notice.body(), StandardCharsets.UTF_8).replace("\"ciphertext\":\"", "\"ciphertext\":\"A")
+                .getBytes(StandardCharsets.UTF_8);
+        assertFail(endpoint.handle(notice.headers(), altered, REMOTE, merchants.onPath(PATH)), Reason.BAD_SIGNATURE);
+        ApiV3Headers otherSerial = new ApiV3Headers(notice.timestamp(), notice.nonce(), notice.signature(),
+                PUBLIC_KEY_ID, null);
+        assertFail(endpoint.handle(otherSerial, notice.body(), REMOTE, merchants.onPath(PATH)), Reason.BAD_SIGNATURE);
+        assertEquals(3, verifier.signaturesChecked(), "the altered body and the other serial were checked");
+
+        clock.set(T0.plusSeconds(300));
+        assertFail(handle(notice), Reason.TIMESTAMP_EXPIRED);
+        assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_transaction"));
     }
 
     @Test

@@ -476,7 +476,7 @@ class ApiV3NotifyTest {
 
         V3Signer.Signed n = wechat.notify("TRANSACTION.SUCCESS", fixture("transaction.json"));
         verifier.verify(n.headers(), n.body());
-        ReplayGuard.Ticket ticket = guard.begin(n.timestamp(), n.nonce(), n.signature());
+        ReplayGuard.Ticket ticket = guard.begin(ReplayGuard.key("1900000109", n.headers(), n.body()));
         assertEquals(ReplayGuard.State.NEW, ticket.state());
         ApiV3Notify.Envelope envelope = ApiV3Notify.parseEnvelope(n.body());
         assertEquals("SM2".equals(algorithm) ? "AEAD_SM4_GCM" : "AEAD_AES_256_GCM", envelope.algorithm());
@@ -485,7 +485,7 @@ class ApiV3NotifyTest {
 
         assertEquals(1, payments.size());
         assertEquals("ORDER-1001", payments.get(0).outTradeNo());
-        assertEquals(ReplayGuard.State.DONE, guard.begin(n.timestamp(), n.nonce(), n.signature()).state());
+        assertEquals(ReplayGuard.State.DONE, guard.begin(ReplayGuard.key("1900000109", n.headers(), n.body())).state());
 
         ApiV3Notify.Envelope wrongKey = ApiV3Notify.parseEnvelope(n.body());
         NotifyRejected e = assertThrows(NotifyRejected.class,

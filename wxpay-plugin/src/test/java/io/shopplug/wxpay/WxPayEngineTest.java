@@ -27,6 +27,10 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.nio.file.Path;
+import java.nio.file.Files;
+import java.io.IOException;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -143,6 +147,25 @@ class WxPayEngineTest {
                 () -> WxPayEngine.start(web.context, hooks(List.of(orders))));
         assertTrue(twice.getMessage().contains("already running"), twice.getMessage());
         assertEquals(1, web.filters.size());
+    }
+
+    @Test
+    void anApiV3MerchantWarmsTheApiV3PathAtStartAndAnApiV2OneDoesNot(@TempDir Path dir) throws IOException {
+        CryptoWarmup.forget();
+        web.validFor(tables);
+        engine = WxPayEngine.start(web.context, hooks(List.of(orders)));
+        assertFalse(CryptoWarmup.started(), "APIv2 only: nothing to warm");
+        engine.close();
+        engine = null;
+
+        Path publicKey = Files.writeString(dir.resolve("wechatpay-public.pem"),
+                V3Signer.publicKeyPem(V3Signer.rsaKeyPair().getPublic()));
+        FakeServletContext v3 = new FakeServletContext().validFor(tables);
+        v3.webInf.setProperty(Settings.API_V3_KEY, V3Signer.API_V3_KEY);
+        v3.webInf.setProperty(Settings.PUBLIC_KEY_ID, "PUB_KEY_ID_0114232019112100000000000001");
+        v3.webInf.setProperty(Settings.PUBLIC_KEY_FILE, publicKey.toString());
+        engine = WxPayEngine.start(v3.context, hooks(List.of(orders)));
+        assertTrue(CryptoWarmup.started());
     }
 
     @Test
