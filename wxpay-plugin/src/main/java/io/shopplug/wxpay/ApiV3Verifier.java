@@ -59,9 +59,7 @@ final class ApiV3Verifier {
         String signature = headers.signature();
         String serial = headers.serial();
         PlatformKey key = keys.find(serial).orElseThrow(() -> new NotifyRejected(Reason.UNKNOWN_SERIAL));
-        String type = headers.signatureType() == null ? PlatformKey.Algorithm.RSA.signatureType()
-                : headers.signatureType();
-        if (!key.algorithm().signatureType().equals(type)) {
+        if (!key.algorithm().signatureType().equals(signatureType(headers))) {
             throw new NotifyRejected(Reason.BAD_SIGNATURE);
         }
         byte[] signatureBytes;
@@ -99,6 +97,11 @@ final class ApiV3Verifier {
         if (-age >= WINDOW_SECONDS) {
             throw new NotifyRejected(Reason.TIMESTAMP_FUTURE);
         }
+    }
+
+    /** The {@code Wechatpay-Signature-Type} the signature is checked as: absent means RSA. */
+    static String signatureType(ApiV3Headers headers) {
+        return headers.signatureType() == null ? PlatformKey.Algorithm.RSA.signatureType() : headers.signatureType();
     }
 
     /** How many signatures this verifier has checked with a key since it was made. */

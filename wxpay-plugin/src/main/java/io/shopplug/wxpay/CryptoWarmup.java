@@ -36,6 +36,8 @@ final class CryptoWarmup {
     private static final String SCOPE = "warmup";
     private static final String OUT_TRADE_NO = "WARMUP-1";
     private static final AtomicBoolean STARTED = new AtomicBoolean();
+    /** The warm-up's thread while it may be running. */
+    private static volatile Thread running;
 
     private CryptoWarmup() {
     }
@@ -53,15 +55,29 @@ final class CryptoWarmup {
                         (System.nanoTime() - start) / 1_000_000);
             } catch (RuntimeException | LinkageError e) {
                 LOG.warn("wxpay warm-up stopped ({}); the first notifications will be slower", e.toString());
+            } finally {
+                running = null;
             }
         }, "wxpay-warmup");
         t.setDaemon(true);
+        running = t;
         t.start();
     }
 
     /** True once {@link #startOnce} has started the warm-up in this class loader. */
     static boolean started() {
         return STARTED.get();
+    }
+
+    /**
+     * Ends a running warm-up at its next notification (the plugin is stopping: its thread must
+     * not outlive the webapp's class loader).
+     */
+    static void stop() {
+        Thread t = running;
+        if (t != null) {
+            t.interrupt();
+        }
     }
 
     /** Lets the next {@link #startOnce} start again: for tests of who starts it. */
@@ -71,7 +87,7 @@ final class CryptoWarmup {
 
     /**
      * Runs up to {@code notifications} made-up notifications through the path, each checked to map
-     * to its payment, stopping early after {@code timeLimit}.
+     * to its payment, stopping early after {@code timeLimit} or when the thread is interrupted.
      *
      * @return how many ran
      * @throws IllegalStateException if a step did not give what it must
@@ -89,7 +105,7 @@ final class CryptoWarmup {
         ApiV3Headers headers = new ApiV3Headers(timestamp, nonce, sign(wechat, timestamp, nonce, body), KEY_ID, null);
         long deadline = System.nanoTime() + timeLimit.toNanos();
         int done = 0;
-        while (done < notifications && System.nanoTime() - deadline < 0) {
+        while (done < notifications && System.nanoTime() - deadline < 0 && !Thread.currentThread().isInterrupted()) {
             ReplayGuard.key(SCOPE, headers, body);
             verifier.verify(headers, body);
             ApiV3Notify.Envelope envelope = ApiV3Notify.parseEnvelope(body);

@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.LongAdder;
  * A later request with the same key carries the same signature over the same bytes, under the
  * same serial, on the same notify path, so {@link #peek} may answer it before any signature is
  * checked again: the cryptography was done once for those bytes. The caller still checks the
- * headers and the timestamp window of every copy first.
+ * headers and the timestamp window of every copy first. (A platform certificate that expires
+ * within those five minutes still answers the copies of what it verified before: as duplicates,
+ * which change nothing.)
  */
 final class ReplayGuard {
     /** Default time an entry is kept after its last change: the timestamp window. */
@@ -112,7 +114,7 @@ final class ReplayGuard {
         return new Ticket(key, state, inFlight);
     }
 
-    /** How many {@link #begin} calls found {@code state} since start. */
+    /** How many {@link #begin} and {@link #peek} calls found {@code state} since start. */
     long count(State state) {
         return counts.get(state).sum();
     }
@@ -187,7 +189,8 @@ final class ReplayGuard {
             } catch (CloneNotSupportedException e) {
                 throw new IllegalStateException("SHA-256 cannot be cloned", e);
             }
-            String type = h.signatureType() == null ? "" : h.signatureType();
+            // The type as the verifier reads it: absent and RSA are one, an empty header another.
+            String type = ApiV3Verifier.signatureType(h);
             for (String part : new String[] {scope, type, h.serial(), h.timestamp(), h.nonce(), h.signature()}) {
                 update(sha256, Objects.requireNonNull(part, "scope, serial, timestamp, nonce and signature are required")
                         .getBytes(StandardCharsets.UTF_8));

@@ -258,6 +258,7 @@ final class WxPayEngine implements AutoCloseable {
             servletContext.removeAttribute(ATTRIBUTE);
             servletContext.removeAttribute(INJECTOR_ATTRIBUTE);
         }
+        CryptoWarmup.stop();
         injector.getInstance(Reconciler.class).close();
         injector.getInstance(CertificateRefresher.class).close();
         injector.getInstance(Dispatcher.class).close();

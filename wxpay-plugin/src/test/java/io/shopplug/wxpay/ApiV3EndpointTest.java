@@ -510,6 +510,9 @@ class ApiV3EndpointTest {
         ApiV3Headers otherSerial = new ApiV3Headers(notice.timestamp(), notice.nonce(), notice.signature(),
                 PUBLIC_KEY_ID, null);
         assertFail(endpoint.handle(otherSerial, notice.body(), REMOTE, merchants.onPath(PATH)), Reason.BAD_SIGNATURE);
+        ApiV3Headers emptyType = new ApiV3Headers(notice.timestamp(), notice.nonce(), notice.signature(),
+                notice.headers().serial(), "");
+        assertFail(endpoint.handle(emptyType, notice.body(), REMOTE, merchants.onPath(PATH)), Reason.BAD_SIGNATURE);
         assertEquals(3, verifier.signaturesChecked(), "the altered body and the other serial were checked");
 
         clock.set(T0.plusSeconds(300));
@@ -642,6 +645,14 @@ class ApiV3EndpointTest {
                 .replace(MCH_ID, "1900000110").replace(APP_ID, "wx2421b1c4370ec4ff");
         assertFail(handle(wechat(Key.RSA_CERTIFICATE).notify(ApiV3Notify.TRANSACTION_SUCCESS, namingTheOther)),
                 Reason.MERCHANT_MISMATCH);
+
+        // The same request on a path of the first merchant alone is another request: verified again.
+        V3Signer.Signed paid = wechat(Key.RSA_CERTIFICATE).notify(ApiV3Notify.TRANSACTION_SUCCESS, PAID);
+        ApiV3Verifier mainVerifier = merchants.onPath(PATH).get(0).v3Verifier();
+        long checked = mainVerifier.signaturesChecked();
+        assertAccepted(handle(paid));
+        assertAccepted(endpoint.handle(paid.headers(), paid.body(), REMOTE, merchants.onPath(PATH).subList(0, 1)));
+        assertEquals(checked + 2, mainVerifier.signaturesChecked());
 
         assertEquals(List.of(TX + " " + ORDER + " 1999", "4200000005202611240000005001 ORDER-5001 500"), transactions());
         assertEquals(List.of(MCH_ID, "1900000110"), column("SELECT merchant_id FROM wxpay_transaction ORDER BY id DESC"));

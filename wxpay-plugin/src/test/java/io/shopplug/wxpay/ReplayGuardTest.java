@@ -72,6 +72,11 @@ class ReplayGuardTest {
                 "another serial");
         assertNull(guard.peek(ReplayGuard.key(MCH_ID,
                 new ApiV3Headers(TS, NONCE, SIG, SERIAL, "WECHATPAY2-SM2-WITH-SM3"), BODY)), "another signature type");
+        assertNull(guard.peek(ReplayGuard.key(MCH_ID, new ApiV3Headers(TS, NONCE, SIG, SERIAL, ""), BODY)),
+                "an empty signature type, which the verifier refuses");
+        assertEquals(ReplayGuard.State.DONE, guard.peek(ReplayGuard.key(MCH_ID,
+                new ApiV3Headers(TS, NONCE, SIG, SERIAL, "WECHATPAY2-SHA256-RSA2048"), BODY)),
+                "RSA named, as the verifier reads an absent type");
         assertNull(guard.peek(ReplayGuard.key(MCH_ID, headers, otherBody)), "another body");
         assertEquals(ReplayGuard.State.DONE, guard.peek(ReplayGuard.key(MCH_ID,
                 new ApiV3Headers(TS, NONCE, SIG, SERIAL, null), BODY.clone())), "the same request");
