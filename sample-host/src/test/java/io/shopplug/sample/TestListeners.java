@@ -73,6 +73,9 @@ final class TestListeners {
      * so deliveries stay open until the process is killed.
      */
     public static final class Blocking implements TransactionalPaymentListener {
+        /** Printed, with the event's key, once a blocking call has written its effect and waits. */
+        static final String BLOCKED = "TestListeners.Blocking waits in its transaction: ";
+
         private final boolean block = Boolean.getBoolean("shop.test.block-effect");
         private final String node = System.getProperty("shop.test.node", "child");
 
@@ -82,6 +85,8 @@ final class TestListeners {
         public void onPaid(PaymentEvent event, Connection connection) throws SQLException {
             writeEffect(connection, event.idempotencyKey(), node);
             if (block) {
+                System.out.println(BLOCKED + event.idempotencyKey());
+                System.out.flush();
                 try {
                     new CountDownLatch(1).await();
                 } catch (InterruptedException e) {

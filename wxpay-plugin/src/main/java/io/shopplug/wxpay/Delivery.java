@@ -1,12 +1,13 @@
 package io.shopplug.wxpay;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 /**
- * One outbox entry as {@link NotifyStore#loadDelivery} found it, with the fields of its
- * transaction needed to rebuild the event for the listener. Immutable snapshot; the row may
- * change after it was read.
+ * One outbox entry as {@link NotifyStore#loadDelivery} found it (or as {@link NotifyStore#record}
+ * wrote it), with the fields of its transaction needed to rebuild the event for the listener.
+ * Immutable snapshot; the row may change after it was read.
  */
 final class Delivery {
     /** The states of an outbox entry, stored by name in {@code wxpay_outbox.state}. */
@@ -56,6 +57,17 @@ final class Delivery {
         this.eventTime = eventTime;
         this.outRefundNo = outRefundNo;
         this.paymentFen = paymentFen;
+    }
+
+    /**
+     * The delivery of a PENDING entry just written for {@code n}, as {@link NotifyStore#loadDelivery}
+     * would read it back (the event time at the millisecond the column holds).
+     */
+    static Delivery pending(long id, String listener, Notification n) {
+        return new Delivery(id, listener, State.PENDING, 0, n.kind(), n.businessKey(), n.transactionId(),
+                n.outTradeNo(), n.amountFen(), n.currency(), n.merchantId(), n.appId(),
+                n.eventTime().truncatedTo(ChronoUnit.MILLIS), n.outRefundNo(),
+                n.kind() == EventKind.REFUND ? Long.valueOf(n.paymentFen()) : null);
     }
 
     /** The outbox entry id. */

@@ -30,21 +30,23 @@ import org.slf4j.LoggerFactory;
  * Delivers recorded events to the host's listeners, after the commit and off the notify thread.
  *
  * <p>Each listener has its own outbox entry, so one listener's failure never affects another's
- * delivery. An entry is delivered only by the node holding its lease: a worker first claims the
- * entry with one conditional UPDATE (of nodes racing for it, the database lets exactly one win),
- * then calls the listener, then marks the entry delivered or failed, which frees the lease. A node
- * renews the leases of the deliveries it is running at every sweep; a node that dies stops
- * renewing, and once its leases expire any node takes the entries over.
+ * delivery. A {@link PaymentListener} is called only by the node holding its entry's lease: a
+ * worker first claims the entry with one conditional UPDATE (of nodes racing for it, the database
+ * lets exactly one win), then calls the listener, then marks the entry delivered or failed, which
+ * frees the lease. A node renews the leases of the deliveries it is running at every sweep; a node
+ * that dies stops renewing, and once its leases expire any node takes the entries over. At least
+ * once, never concurrently for the same entry while leases hold.
  *
  * <p>A {@link TransactionalPaymentListener} is called inside the transaction that marks its entry
- * delivered (the entry's row stays locked until the commit): exactly once. A
- * {@link PaymentListener} is at least once, never concurrently for the same entry while leases
- * hold.
+ * delivered (the entry's row stays locked until the commit): exactly once. A PENDING entry that no
+ * node holds needs no claim first: the mark is the claim.
  *
- * <p>A bounded pool delivers entries handed over by {@link #submit}; entries it could not take
- * (pool full, failure, crash before delivery) stay in the outbox and the sweeper of any node picks
- * them up when they are due (after a storm filled the pool's queue, as soon as the queue is empty), with exponential back-off and jitter, until
- * {@code maxAttempts} failures park the entry as {@code DEAD} for a person to replay.
+ * <p>A bounded pool delivers the entries this node has just recorded, handed over with their data
+ * by {@link #submit} so that nothing is read back. Entries it could not take (pool full, failure,
+ * crash before delivery) stay in the outbox and the sweeper of any node picks them up when they are
+ * due (after a storm filled the pool's queue, as soon as the queue is empty), with exponential
+ * back-off and jitter, until {@code maxAttempts} failures park the entry as {@code DEAD} for a
+ * person to replay.
  */
 final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -155,14 +157,21 @@ final class Dispatcher implements AutoCloseable {
                 nodeId, lease.toMillis(), ms, maxAttempts);
     }
 
-    /** Queues freshly committed entries; never blocks. Entries not taken wait for a sweeper. */
-    void submit(List<Long> outboxIds) {
-        for (Long id : outboxIds) {
-            enqueue(id);
+    /**
+     * Queues the entries of a transaction this node has just committed, as {@link NotifyStore#record}
+     * returned them; never blocks. Entries not taken wait for a sweeper.
+     */
+    void submit(List<Delivery> recorded) {
+        for (Delivery d : recorded) {
+            enqueue(d.id(), () -> deliverRecorded(d));
         }
     }
 
     private void enqueue(long id) {
+        enqueue(id, () -> deliver(id));
+    }
+
+    private void enqueue(long id, Runnable delivery) {
         if (!inFlight.add(id)) {
             return;
         }
@@ -175,7 +184,7 @@ final class Dispatcher implements AutoCloseable {
         try {
             workers.execute(() -> {
                 try {
-                    deliver(id);
+                    delivery.run();
                 } finally {
                     inFlight.remove(id);
                     sweepIfBacklogged();
@@ -234,25 +243,51 @@ final class Dispatcher implements AutoCloseable {
      * result; never throws. Does nothing when the entry is not due, final, or leased elsewhere.
      */
     void deliver(long outboxId) {
+        if (!claim(outboxId)) {
+            return;
+        }
         Delivery d;
         try {
-            if (!store.claim(outboxId, nodeId, clock.instant().plus(lease))) {
-                return;
-            }
             d = store.loadDelivery(outboxId);
         } catch (RuntimeException e) {
-            LOG.warn("wxpay outbox entry {} could not be claimed ({}); will retry", outboxId,
-                    SqlErrors.describe(e));
+            LOG.warn("wxpay outbox entry {} could not be read ({}); will retry", outboxId, SqlErrors.describe(e));
             return;
         }
-        if (d == null) {
-            return;
+        if (d != null) {
+            deliverClaimed(d);
         }
+    }
+
+    /**
+     * Delivers an entry this node has just recorded, from the data it was recorded with; never
+     * throws. A transactional listener's entry needs no claim (the transaction's mark is the
+     * claim); a plain one is claimed first.
+     */
+    private void deliverRecorded(Delivery d) {
+        if (transactional.containsKey(d.listener()) || claim(d.id())) {
+            deliverClaimed(d);
+        }
+    }
+
+    private void deliverClaimed(Delivery d) {
         TransactionalPaymentListener tx = transactional.get(d.listener());
         if (tx != null) {
             deliverInTransaction(d, tx);
         } else {
             deliverPlain(d, listeners.get(d.listener()));
+        }
+    }
+
+    /**
+     * Takes the entry's lease for this node: false if the entry is not due, final, leased, or the
+     * database failed (logged).
+     */
+    private boolean claim(long outboxId) {
+        try {
+            return store.claim(outboxId, nodeId, clock.instant().plus(lease));
+        } catch (RuntimeException e) {
+            LOG.warn("wxpay outbox entry {} could not be claimed ({}); will retry", outboxId, SqlErrors.describe(e));
+            return false;
         }
     }
 
@@ -296,7 +331,7 @@ final class Dispatcher implements AutoCloseable {
                 }
             });
             if (!held) {
-                LOG.info("wxpay outbox entry {} was taken over by another node", d.id());
+                LOG.info("wxpay outbox entry {} is held by another node or already final", d.id());
             }
         } catch (NotifyStore.WorkFailed e) {
             failed(d, e.getCause().toString());

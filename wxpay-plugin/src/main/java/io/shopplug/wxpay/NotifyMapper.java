@@ -55,7 +55,7 @@ interface NotifyMapper {
     int markDelivered(@Param("id") long outboxId, @Param("owner") String owner,
             @Param("now") Instant now);
 
-    int markFailed(@Param("id") long outboxId, @Param("owner") String owner,
+    int markFailed(@Param("id") long outboxId, @Param("owner") String owner, @Param("now") Instant now,
             @Param("error") String error, @Param("next") Instant nextAttemptAt,
             @Param("maxAttempts") int maxAttempts);
 

@@ -71,7 +71,7 @@ final class NotifyProcessor {
         if (result.isDuplicate()) {
             return Outcome.DUPLICATE;
         }
-        dispatcher.submit(result.outboxIds());
+        dispatcher.submit(result.deliveries());
         return Outcome.ACCEPTED;
     }
 
@@ -93,7 +93,7 @@ final class NotifyProcessor {
         if (result.isDuplicate()) {
             return Outcome.DUPLICATE;
         }
-        dispatcher.submit(result.outboxIds());
+        dispatcher.submit(result.deliveries());
         return Outcome.ACCEPTED;
     }
 

@@ -80,7 +80,7 @@ final class NotifyStore {
         Map<String, Object> row = transactionRow(n);
         row.put("now", now);
         try (SqlSession s = sessions.openSession(false)) {
-            return insertWithOutbox(s, row, listeners, now);
+            return insertWithOutbox(s, n, row, listeners, now);
         } catch (RuntimeException e) {
             throw translate(e);
         }
@@ -137,7 +137,7 @@ final class NotifyStore {
                 s.rollback(true);
                 throw new NotifyRejected(refusal);
             }
-            return insertWithOutbox(s, row, listeners, now);
+            return insertWithOutbox(s, n, row, listeners, now);
         } catch (RuntimeException e) {
             throw translate(e);
         }
@@ -166,8 +166,8 @@ final class NotifyStore {
      * Inserts the transaction row and its outbox entries in {@code s}'s transaction and commits;
      * a duplicate key rolls back and is a duplicate.
      */
-    private RecordResult insertWithOutbox(SqlSession s, Map<String, Object> row, List<String> listeners,
-            Instant now) {
+    private RecordResult insertWithOutbox(SqlSession s, Notification n, Map<String, Object> row,
+            List<String> listeners, Instant now) {
         NotifyMapper mapper = s.getMapper(NotifyMapper.class);
         try {
             mapper.insertTransaction(row);
@@ -179,17 +179,17 @@ final class NotifyStore {
             return RecordResult.duplicate();
         }
         long transactionRowId = generatedId(row);
-        List<Long> outboxIds = new ArrayList<>(listeners.size());
+        List<Delivery> deliveries = new ArrayList<>(listeners.size());
         for (String listener : listeners) {
             Map<String, Object> entry = new HashMap<>();
             entry.put("transactionRef", transactionRowId);
             entry.put("listener", listener);
             entry.put("now", now);
             mapper.insertOutbox(entry);
-            outboxIds.add(generatedId(entry));
+            deliveries.add(Delivery.pending(generatedId(entry), listener, n));
         }
         s.commit(true);
-        return RecordResult.recorded(transactionRowId, outboxIds);
+        return RecordResult.recorded(transactionRowId, deliveries);
     }
 
     /**
@@ -306,11 +306,12 @@ final class NotifyStore {
     }
 
     /**
-     * Marks the entry DELIVERED now, counts the attempt and frees the lease, if {@code owner}
-     * holds the lease and the entry is PENDING or FAILED.
+     * Marks the entry DELIVERED now, counts the attempt and frees the lease, if the entry is
+     * PENDING or FAILED and held by {@code owner}: {@code owner} holds its lease, or it is PENDING
+     * and nobody holds an unexpired lease on it (an entry just recorded, not yet claimed).
      *
-     * @return false if the lease was lost (expired and taken by another node) or the entry is
-     *     already final; nothing was changed
+     * @return false if another node holds the lease (also one that took it over after this
+     *     node's expired) or the entry is already final; nothing was changed
      */
     boolean markDelivered(long outboxId, String owner) {
         try (SqlSession s = sessions.openSession(true)) {
@@ -321,16 +322,18 @@ final class NotifyStore {
     }
 
     /**
-     * Counts a failed attempt of the entry {@code owner} holds and frees the lease: FAILED and due
-     * again at {@code nextAttemptAt}, or DEAD when this was attempt {@code maxAttempts}. Keeps
-     * {@code error} (cut to 1000 characters; it must hold no secret).
+     * Counts a failed attempt of the entry {@code owner} holds (as {@link #markDelivered} means it)
+     * and frees the lease: FAILED and due again at {@code nextAttemptAt}, or DEAD when this was
+     * attempt {@code maxAttempts}. Keeps {@code error} (cut to 1000 characters; it must hold no
+     * secret).
      *
-     * @return false if the lease was lost or the entry is already final; nothing was changed
+     * @return false if another node holds the lease or the entry is already final; nothing was
+     *     changed
      */
     boolean markFailed(long outboxId, String owner, String error, Instant nextAttemptAt, int maxAttempts) {
         Objects.requireNonNull(nextAttemptAt, "nextAttemptAt");
         try (SqlSession s = sessions.openSession(true)) {
-            return s.getMapper(NotifyMapper.class).markFailed(outboxId, owner, cut(error, MAX_ERROR),
+            return s.getMapper(NotifyMapper.class).markFailed(outboxId, owner, now(), cut(error, MAX_ERROR),
                     nextAttemptAt, maxAttempts) == 1;
         } catch (RuntimeException e) {
             throw translate(e);
@@ -351,11 +354,11 @@ final class NotifyStore {
 
     /**
      * In one transaction: marks the entry DELIVERED as {@link #markDelivered} does (which also
-     * locks its row until the end, so no other node can take it meanwhile), runs {@code work} on
-     * the transaction's connection, and commits. The work's effect and the delivery record
-     * commit together or not at all.
+     * locks its row until the end, so no other node can take it meanwhile: a PENDING entry needs
+     * no claim first), runs {@code work} on the transaction's connection, and commits. The work's
+     * effect and the delivery record commit together or not at all.
      *
-     * @return false if {@code owner} does not hold the lease (or the entry is final): nothing ran
+     * @return false if {@code owner} does not hold the entry (or it is final): nothing ran
      * @throws WorkFailed wrapping what {@code work} threw; everything was rolled back
      * @throws NotifyRejected {@link Reason#DATABASE_UNAVAILABLE} if the database failed; when the
      *     commit itself failed, the outcome is unknown (the entry is then either delivered or due

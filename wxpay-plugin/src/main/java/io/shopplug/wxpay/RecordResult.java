@@ -1,31 +1,31 @@
 package io.shopplug.wxpay;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * What {@link NotifyStore#record} did: either recorded the transaction (with its row id and the
- * ids of the outbox entries it created, in listener order) or found it already recorded. A
- * duplicate is a normal outcome. Immutable.
+ * outbox entries it created, in listener order, as the deliveries they are) or found it already
+ * recorded. A duplicate is a normal outcome. Immutable.
  */
 final class RecordResult {
     private static final RecordResult DUPLICATE = new RecordResult(true, -1, Collections.emptyList());
 
     private final boolean duplicate;
     private final long transactionRowId;
-    private final List<Long> outboxIds;
+    private final List<Delivery> deliveries;
 
-    private RecordResult(boolean duplicate, long transactionRowId, List<Long> outboxIds) {
+    private RecordResult(boolean duplicate, long transactionRowId, List<Delivery> deliveries) {
         this.duplicate = duplicate;
         this.transactionRowId = transactionRowId;
-        this.outboxIds = outboxIds;
+        this.deliveries = deliveries;
     }
 
-    static RecordResult recorded(long transactionRowId, List<Long> outboxIds) {
+    static RecordResult recorded(long transactionRowId, List<Delivery> deliveries) {
         return new RecordResult(false, transactionRowId,
-                Collections.unmodifiableList(new java.util.ArrayList<>(
-                        Objects.requireNonNull(outboxIds, "outboxIds"))));
+                Collections.unmodifiableList(new ArrayList<>(Objects.requireNonNull(deliveries, "deliveries"))));
     }
 
     static RecordResult duplicate() {
@@ -49,14 +49,23 @@ final class RecordResult {
         return transactionRowId;
     }
 
-    /** The new outbox entry ids in listener order; empty for a duplicate. Unmodifiable. */
+    /** The new outbox entries, PENDING and unclaimed, in listener order; empty for a duplicate. */
+    List<Delivery> deliveries() {
+        return deliveries;
+    }
+
+    /** The ids of {@link #deliveries()}. */
     List<Long> outboxIds() {
-        return outboxIds;
+        List<Long> ids = new ArrayList<>(deliveries.size());
+        for (Delivery d : deliveries) {
+            ids.add(d.id());
+        }
+        return ids;
     }
 
     @Override
     public String toString() {
         return duplicate ? "RecordResult[duplicate]"
-                : "RecordResult[recorded " + transactionRowId + ", outbox " + outboxIds + "]";
+                : "RecordResult[recorded " + transactionRowId + ", outbox " + outboxIds() + "]";
     }
 }

@@ -4,6 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.spy;
+import static org.mockito.Mockito.verify;
 
 import io.shopplug.api.PaymentEvent;
 import io.shopplug.api.PaymentListener;
@@ -70,9 +76,13 @@ class DispatcherTest {
     }
 
     private long record(String transactionId, Dispatcher d) {
+        return recorded(transactionId, d).id();
+    }
+
+    private Delivery recorded(String transactionId, Dispatcher d) {
         RecordResult r = store.record(NotifyStoreContract.payment(transactionId), d.listenerIds());
-        assertEquals(1, r.outboxIds().size());
-        return r.outboxIds().get(0);
+        assertEquals(1, r.deliveries().size());
+        return r.deliveries().get(0);
     }
 
     private Map<String, Object> row(long id) {
@@ -94,12 +104,12 @@ class DispatcherTest {
         // Never started: no periodic sweep; only the backlog sweep can deliver what the queue refused.
         Dispatcher d = node(List.of(listener), List.of(), Dispatcher.DEFAULT_MAX_ATTEMPTS);
         int entries = Dispatcher.QUEUE_CAPACITY + 1_500;
-        List<Long> ids = new ArrayList<>();
+        List<Delivery> recorded = new ArrayList<>();
         for (int i = 0; i < entries; i++) {
-            ids.add(record(String.format("42%08d", i), d));
+            recorded.add(recorded(String.format("42%08d", i), d));
         }
 
-        d.submit(ids);
+        d.submit(recorded);
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (listener.successes.get() < entries && System.nanoTime() < deadline) {
@@ -108,6 +118,28 @@ class DispatcherTest {
         assertEquals(entries, listener.successes.get());
         assertEquals(entries, listener.byKey.size(), "each entry once");
         assertEquals(entries, tables.count("SELECT COUNT(*) FROM wxpay_outbox WHERE state = 'DELIVERED'"));
+    }
+
+    @Test
+    void entriesThisNodeRecordedAreDeliveredWithoutReadingThemBackAndATransactionalOneWithoutAClaim() {
+        FlakyListener plain = new FlakyListener(0);
+        RecordingTxListener tx = new RecordingTxListener("a", 0);
+        NotifyStore spied = spy(store);
+        Dispatcher d = new Dispatcher(spied, List.of(plain), List.of(tx), clock, 2, 12, LEASE, SWEEP);
+        dispatchers.add(d);
+        List<Delivery> recorded = store.record(NotifyStoreContract.payment("4200000107"), d.listenerIds()).deliveries();
+        assertEquals(2, recorded.size());
+
+        d.submit(recorded);
+        awaitState(recorded.get(0).id(), "DELIVERED");
+        awaitState(recorded.get(1).id(), "DELIVERED");
+
+        assertEquals(1, plain.byKey.get("wxpay:payment:4200000107"));
+        assertEquals(1, tables.count("SELECT COUNT(*) FROM host_effect WHERE idempotency_key = ?",
+                "wxpay:payment:4200000107"));
+        verify(spied, never()).loadDelivery(anyLong());
+        verify(spied).claim(eq(recorded.get(0).id()), eq(d.nodeId()), any());
+        verify(spied, never()).claim(eq(recorded.get(1).id()), any(), any());
     }
 
     @Test
@@ -232,8 +264,9 @@ class DispatcherTest {
         FlakyListener onB = new FlakyListener(0);
         Dispatcher a = node(List.of(slow), List.of(), 12);
         Dispatcher b = node(List.of(onB), List.of(), 12);
-        long id = store.record(NotifyStoreContract.payment("4200000104"), a.listenerIds()).outboxIds().get(0);
-        a.submit(List.of(id));
+        Delivery recorded = store.record(NotifyStoreContract.payment("4200000104"), a.listenerIds()).deliveries().get(0);
+        long id = recorded.id();
+        a.submit(List.of(recorded));
         assertTrue(entered.await(10, TimeUnit.SECONDS));
 
         for (int minute = 1; minute <= 3; minute++) {

@@ -518,6 +518,79 @@ abstract class NotifyStoreContract {
         }
     }
 
+    @Test
+    void aRecordedEntryIsDeliveredInItsTransactionWithoutAClaimUnlessAnotherNodeHoldsIt() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS wxpay_it_effect");
+            st.execute("CREATE TABLE wxpay_it_effect (k VARCHAR(64) NOT NULL)");
+        }
+        long free = store.record(payment("4200000026"), Collections.singletonList("tx:a")).outboxIds().get(0);
+        assertTrue(store.deliverInTransaction(free, NODE_A, c -> insertEffect(c, "4200000026")), "PENDING, unheld");
+        assertEquals(Delivery.State.DELIVERED, store.loadDelivery(free).state());
+        assertEquals(1, store.loadDelivery(free).attempts());
+        assertFalse(store.deliverInTransaction(free, NODE_A, c -> insertEffect(c, "again")), "final");
+
+        long held = store.record(payment("4200000027"), Collections.singletonList("tx:a")).outboxIds().get(0);
+        assertTrue(store.claim(held, NODE_B, T0.plusSeconds(60)));
+        assertFalse(store.deliverInTransaction(held, NODE_A, c -> insertEffect(c, "never")), "B holds it");
+        assertFalse(store.markFailed(held, NODE_A, "x", T0, 12), "B holds it");
+        clock.set(T0.plusSeconds(61));
+        assertTrue(store.deliverInTransaction(held, NODE_A, c -> insertEffect(c, "4200000027")), "B's lease expired");
+
+        long failed = store.record(payment("4200000028"), Collections.singletonList("tx:a")).outboxIds().get(0);
+        assertTrue(store.markFailed(failed, NODE_A, "listener broke", T0, 12), "PENDING, unheld");
+        assertEquals(Delivery.State.FAILED, store.loadDelivery(failed).state());
+        assertFalse(store.deliverInTransaction(failed, NODE_A, c -> insertEffect(c, "never")),
+                "a FAILED entry is claimed when due, never taken unclaimed");
+        assertFalse(store.markFailed(failed, NODE_A, "again", T0, 12));
+        assertEquals(1, store.loadDelivery(failed).attempts());
+
+        assertEquals(2, count("SELECT COUNT(*) FROM wxpay_it_effect"));
+        assertEquals(0, count("SELECT COUNT(*) FROM wxpay_it_effect WHERE k = 'never' OR k = 'again'"));
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE wxpay_it_effect");
+        }
+    }
+
+    @Test
+    void ofManyNodesDeliveringOneUnclaimedEntryInTransactionExactlyOneDoes() throws Exception {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS wxpay_it_effect");
+            st.execute("CREATE TABLE wxpay_it_effect (k VARCHAR(64) NOT NULL)");
+        }
+        long id = store.record(payment("4200000029"), Collections.singletonList("tx:a")).outboxIds().get(0);
+        List<Object> delivered = race(RACERS, () -> store.deliverInTransaction(id,
+                "node-" + Thread.currentThread().getId(), c -> insertEffect(c, "4200000029")));
+        assertEquals(1, Collections.frequency(delivered, Boolean.TRUE), delivered.toString());
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_it_effect"));
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE wxpay_it_effect");
+        }
+    }
+
+    @Test
+    void theDeliveriesARecordReturnsAreWhatLoadDeliveryReadsBack() {
+        Notification payment = Notification.payment().transactionId("4200000030").outTradeNo("order-30")
+                .amountFen(1999).currency("USD").merchantId("1900000109").appId("wxd930ea5d5a258f4f")
+                .eventTime(Instant.parse("2024-06-18T04:05:06.789654Z")).api("v3").payload("{}").build();
+        RecordResult r = store.record(payment, Arrays.asList("a", "tx:b"));
+        store.record(payment("4200000031"), Collections.singletonList("a"));
+        RecordResult refund = store.recordRefund(refundOf("R-30", "4200000031", 500), Collections.singletonList("a"));
+        List<Delivery> recorded = new ArrayList<>(r.deliveries());
+        recorded.addAll(refund.deliveries());
+        assertEquals(3, recorded.size());
+        for (Delivery d : recorded) {
+            assertEquals(fields(store.loadDelivery(d.id())), fields(d));
+        }
+        assertEquals(Instant.parse("2024-06-18T04:05:06.789Z"), recorded.get(0).eventTime());
+    }
+
+    private static List<Object> fields(Delivery d) {
+        return Arrays.asList(d.id(), d.listener(), d.state(), d.attempts(), d.kind(), d.businessKey(),
+                d.transactionId(), d.outTradeNo(), d.amountFen(), d.currency(), d.merchantId(), d.appId(),
+                d.eventTime(), d.outRefundNo(), d.paymentFen());
+    }
+
     private static void insertEffect(Connection c, String key) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO wxpay_it_effect (k) VALUES (?)")) {
             ps.setString(1, key);
