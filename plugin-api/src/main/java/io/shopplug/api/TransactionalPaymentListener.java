@@ -26,11 +26,13 @@ import java.sql.SQLException;
  *       delivery record; the event is delivered again later with exponential back-off, and
  *       after {@code wxpay.dispatch.max-attempts} failures it is parked as a dead letter for
  *       a person to replay. If the node dies during the call, the transaction is rolled back by
- *       the database and another node (or this one after a restart) delivers the event once its
- *       lease has expired. So the method can run more than once for an event, but its committed
- *       effect happens exactly once.</li>
+ *       the database and another node (or this one after a restart) delivers the event again.
+ *       So the method can run more than once for an event, but its committed effect happens
+ *       exactly once. Let an {@link SQLException} out rather than swallow it: on some databases
+ *       a failed statement (a deadlock) ends the whole transaction, the delivery record with it.</li>
  *   <li>Only one delivery of an event to a listener runs at a time, on any node: the database
- *       row of the delivery stays locked until the commit.</li>
+ *       row of the delivery stays locked until the commit, and another node's worker that reaches
+ *       for it waits. Keep the call short.</li>
  *   <li>This only makes sense when the plugin's tables live in the shop's own database, that is
  *       when the host hands its {@code DataSource} through {@link PluginContext#dataSource()} (or
  *       the plugin is configured with the same database). The effect must be a change in that

@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * delivered (the entry's row stays locked until the commit): exactly once. A PENDING entry that no
  * node holds needs no claim first: the mark is the claim.
  *
- * <p>A bounded pool delivers the entries this node has just recorded, handed over with their data
- * by {@link #submit} so that nothing is read back. Entries it could not take (pool full, failure,
+ * <p>A bounded pool delivers the entries this node has just recorded, handed over by
+ * {@link #submit} with their data (a transactional listener's entry is delivered from it, without
+ * reading it back). Entries it could not take (pool full, failure,
  * crash before delivery) stay in the outbox and the sweeper of any node picks them up when they are
  * due (after a storm filled the pool's queue, as soon as the queue is empty), with exponential
  * back-off and jitter, until {@code maxAttempts} failures park the entry as {@code DEAD} for a
@@ -243,33 +244,20 @@ final class Dispatcher implements AutoCloseable {
      * result; never throws. Does nothing when the entry is not due, final, or leased elsewhere.
      */
     void deliver(long outboxId) {
-        if (!claim(outboxId)) {
-            return;
-        }
         Delivery d;
         try {
+            if (!store.claim(outboxId, nodeId, clock.instant().plus(lease))) {
+                return;
+            }
             d = store.loadDelivery(outboxId);
         } catch (RuntimeException e) {
-            LOG.warn("wxpay outbox entry {} could not be read ({}); will retry", outboxId, SqlErrors.describe(e));
+            LOG.warn("wxpay outbox entry {} could not be claimed ({}); will retry", outboxId,
+                    SqlErrors.describe(e));
             return;
         }
-        if (d != null) {
-            deliverClaimed(d);
+        if (d == null) {
+            return;
         }
-    }
-
-    /**
-     * Delivers an entry this node has just recorded, from the data it was recorded with; never
-     * throws. A transactional listener's entry needs no claim (the transaction's mark is the
-     * claim); a plain one is claimed first.
-     */
-    private void deliverRecorded(Delivery d) {
-        if (transactional.containsKey(d.listener()) || claim(d.id())) {
-            deliverClaimed(d);
-        }
-    }
-
-    private void deliverClaimed(Delivery d) {
         TransactionalPaymentListener tx = transactional.get(d.listener());
         if (tx != null) {
             deliverInTransaction(d, tx);
@@ -279,15 +267,16 @@ final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Takes the entry's lease for this node: false if the entry is not due, final, leased, or the
-     * database failed (logged).
+     * Delivers an entry this node has just recorded; never throws. A transactional listener's
+     * from the data it was recorded with and without a claim (the transaction's mark is the
+     * claim); a plain one as {@link #deliver} does.
      */
-    private boolean claim(long outboxId) {
-        try {
-            return store.claim(outboxId, nodeId, clock.instant().plus(lease));
-        } catch (RuntimeException e) {
-            LOG.warn("wxpay outbox entry {} could not be claimed ({}); will retry", outboxId, SqlErrors.describe(e));
-            return false;
+    private void deliverRecorded(Delivery d) {
+        TransactionalPaymentListener tx = transactional.get(d.listener());
+        if (tx != null) {
+            deliverInTransaction(d, tx);
+        } else {
+            deliver(d.id());
         }
     }
 
@@ -331,7 +320,7 @@ final class Dispatcher implements AutoCloseable {
                 }
             });
             if (!held) {
-                LOG.info("wxpay outbox entry {} is held by another node or already final", d.id());
+                LOG.debug("wxpay outbox entry {} is held by another node or already final", d.id());
             }
         } catch (NotifyStore.WorkFailed e) {
             failed(d, e.getCause().toString());
@@ -350,12 +339,15 @@ final class Dispatcher implements AutoCloseable {
         LOG.warn("wxpay listener {} failed on {} (attempt {} of {}): {}", d.listener(),
                 d.idempotencyKey(), attempt, maxAttempts, error);
         try {
-            if (store.markFailed(d.id(), nodeId, error, next, maxAttempts) && last) {
+            boolean marked = transactional.containsKey(d.listener())
+                    ? store.markTransactionalFailed(d.id(), nodeId, error, next, maxAttempts)
+                    : store.markFailed(d.id(), nodeId, error, next, maxAttempts);
+            if (marked && last) {
                 LOG.error("wxpay listener {} gave up on {} after {} attempts: outbox entry {} is DEAD;"
                         + " replay it once the cause is fixed", d.listener(), d.idempotencyKey(), attempt, d.id());
             }
         } catch (RuntimeException storeDown) {
-            LOG.warn("wxpay outbox entry {} failure not recorded ({}); it is retried when its lease expires",
+            LOG.warn("wxpay outbox entry {} failure not recorded ({}); a later sweep retries it (once the lease, if any, expires)",
                     d.id(), SqlErrors.describe(storeDown));
         }
     }

@@ -52,11 +52,12 @@ interface NotifyMapper {
 
     int releaseLease(@Param("id") long outboxId, @Param("owner") String owner);
 
+    /** With {@code orUnheldPending}, also marks a PENDING entry nobody holds (see the XML). */
     int markDelivered(@Param("id") long outboxId, @Param("owner") String owner,
-            @Param("now") Instant now);
+            @Param("now") Instant now, @Param("orUnheldPending") boolean orUnheldPending);
 
     int markFailed(@Param("id") long outboxId, @Param("owner") String owner, @Param("now") Instant now,
-            @Param("error") String error, @Param("next") Instant nextAttemptAt,
+            @Param("orUnheldPending") boolean orUnheldPending, @Param("error") String error, @Param("next") Instant nextAttemptAt,
             @Param("maxAttempts") int maxAttempts);
 
     List<DeadLetter> selectDeadLetters(@Param("limit") int limit);

@@ -306,35 +306,47 @@ final class NotifyStore {
     }
 
     /**
-     * Marks the entry DELIVERED now, counts the attempt and frees the lease, if the entry is
-     * PENDING or FAILED and held by {@code owner}: {@code owner} holds its lease, or it is PENDING
-     * and nobody holds an unexpired lease on it (an entry just recorded, not yet claimed).
+     * Marks the entry DELIVERED now, counts the attempt and frees the lease, if {@code owner}
+     * holds the lease and the entry is PENDING or FAILED.
      *
-     * @return false if another node holds the lease (also one that took it over after this
-     *     node's expired) or the entry is already final; nothing was changed
+     * @return false if the lease was lost (expired and taken by another node), was never taken,
+     *     or the entry is already final; nothing was changed
      */
     boolean markDelivered(long outboxId, String owner) {
         try (SqlSession s = sessions.openSession(true)) {
-            return s.getMapper(NotifyMapper.class).markDelivered(outboxId, owner, now()) == 1;
+            return s.getMapper(NotifyMapper.class).markDelivered(outboxId, owner, now(), false) == 1;
         } catch (RuntimeException e) {
             throw translate(e);
         }
     }
 
     /**
-     * Counts a failed attempt of the entry {@code owner} holds (as {@link #markDelivered} means it)
-     * and frees the lease: FAILED and due again at {@code nextAttemptAt}, or DEAD when this was
-     * attempt {@code maxAttempts}. Keeps {@code error} (cut to 1000 characters; it must hold no
-     * secret).
+     * Counts a failed attempt of the entry whose lease {@code owner} holds and frees the lease:
+     * FAILED and due again at {@code nextAttemptAt}, or DEAD when this was attempt
+     * {@code maxAttempts}. Keeps {@code error} (cut to 1000 characters; it must hold no secret).
      *
-     * @return false if another node holds the lease or the entry is already final; nothing was
-     *     changed
+     * @return false if the lease was lost or the entry is already final; nothing was changed
      */
     boolean markFailed(long outboxId, String owner, String error, Instant nextAttemptAt, int maxAttempts) {
+        return markFailed(outboxId, owner, false, error, nextAttemptAt, maxAttempts);
+    }
+
+    /**
+     * Counts a failed attempt of a transactional delivery, as {@link #markFailed} does, of an
+     * entry {@code owner} holds as {@link #deliverInTransaction} takes it: by its lease, or PENDING
+     * with no unexpired lease on it.
+     */
+    boolean markTransactionalFailed(long outboxId, String owner, String error, Instant nextAttemptAt,
+            int maxAttempts) {
+        return markFailed(outboxId, owner, true, error, nextAttemptAt, maxAttempts);
+    }
+
+    private boolean markFailed(long outboxId, String owner, boolean orUnheldPending, String error,
+            Instant nextAttemptAt, int maxAttempts) {
         Objects.requireNonNull(nextAttemptAt, "nextAttemptAt");
         try (SqlSession s = sessions.openSession(true)) {
-            return s.getMapper(NotifyMapper.class).markFailed(outboxId, owner, now(), cut(error, MAX_ERROR),
-                    nextAttemptAt, maxAttempts) == 1;
+            return s.getMapper(NotifyMapper.class).markFailed(outboxId, owner, now(), orUnheldPending,
+                    cut(error, MAX_ERROR), nextAttemptAt, maxAttempts) == 1;
         } catch (RuntimeException e) {
             throw translate(e);
         }
@@ -353,12 +365,14 @@ final class NotifyStore {
     }
 
     /**
-     * In one transaction: marks the entry DELIVERED as {@link #markDelivered} does (which also
-     * locks its row until the end, so no other node can take it meanwhile: a PENDING entry needs
-     * no claim first), runs {@code work} on the transaction's connection, and commits. The work's
-     * effect and the delivery record commit together or not at all.
+     * In one transaction: marks the entry DELIVERED as {@link #markDelivered} does, where a
+     * PENDING entry with no unexpired lease needs no claim first (the mark locks its row until the
+     * end, so another node that reaches for it waits, then finds it delivered), runs {@code work}
+     * on the transaction's connection, and commits. The work's effect and the delivery record
+     * commit together or not at all.
      *
-     * @return false if {@code owner} does not hold the entry (or it is final): nothing ran
+     * @return false if another node holds the entry's lease, or it is FAILED and not leased to
+     *     {@code owner}, or final: nothing ran
      * @throws WorkFailed wrapping what {@code work} threw; everything was rolled back
      * @throws NotifyRejected {@link Reason#DATABASE_UNAVAILABLE} if the database failed; when the
      *     commit itself failed, the outcome is unknown (the entry is then either delivered or due
@@ -369,7 +383,7 @@ final class NotifyStore {
         // READ COMMITTED on every database (MariaDB's default is REPEATABLE READ): a listener that
         // waits for a lock then reads sees what committed meanwhile, not a snapshot from before.
         try (SqlSession s = sessions.openSession(TransactionIsolationLevel.READ_COMMITTED)) {
-            if (s.getMapper(NotifyMapper.class).markDelivered(outboxId, owner, now()) != 1) {
+            if (s.getMapper(NotifyMapper.class).markDelivered(outboxId, owner, now(), true) != 1) {
                 s.rollback(true);
                 return false;
             }

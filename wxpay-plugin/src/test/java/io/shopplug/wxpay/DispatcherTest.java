@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.spy;
@@ -121,7 +120,7 @@ class DispatcherTest {
     }
 
     @Test
-    void entriesThisNodeRecordedAreDeliveredWithoutReadingThemBackAndATransactionalOneWithoutAClaim() {
+    void aTransactionalEntryThisNodeRecordedIsDeliveredWithoutAClaimOrAReadAPlainOneAsAnySweepDoes() {
         FlakyListener plain = new FlakyListener(0);
         RecordingTxListener tx = new RecordingTxListener("a", 0);
         NotifyStore spied = spy(store);
@@ -137,9 +136,10 @@ class DispatcherTest {
         assertEquals(1, plain.byKey.get("wxpay:payment:4200000107"));
         assertEquals(1, tables.count("SELECT COUNT(*) FROM host_effect WHERE idempotency_key = ?",
                 "wxpay:payment:4200000107"));
-        verify(spied, never()).loadDelivery(anyLong());
         verify(spied).claim(eq(recorded.get(0).id()), eq(d.nodeId()), any());
+        verify(spied).loadDelivery(recorded.get(0).id());
         verify(spied, never()).claim(eq(recorded.get(1).id()), any(), any());
+        verify(spied, never()).loadDelivery(recorded.get(1).id());
     }
 
     @Test

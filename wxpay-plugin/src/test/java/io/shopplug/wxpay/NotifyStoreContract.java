@@ -31,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -525,6 +526,8 @@ abstract class NotifyStoreContract {
             st.execute("CREATE TABLE wxpay_it_effect (k VARCHAR(64) NOT NULL)");
         }
         long free = store.record(payment("4200000026"), Collections.singletonList("tx:a")).outboxIds().get(0);
+        assertFalse(store.markDelivered(free, NODE_A), "a plain delivery's mark needs the lease");
+        assertFalse(store.markFailed(free, NODE_A, "x", T0, 12), "a plain delivery's mark needs the lease");
         assertTrue(store.deliverInTransaction(free, NODE_A, c -> insertEffect(c, "4200000026")), "PENDING, unheld");
         assertEquals(Delivery.State.DELIVERED, store.loadDelivery(free).state());
         assertEquals(1, store.loadDelivery(free).attempts());
@@ -533,16 +536,16 @@ abstract class NotifyStoreContract {
         long held = store.record(payment("4200000027"), Collections.singletonList("tx:a")).outboxIds().get(0);
         assertTrue(store.claim(held, NODE_B, T0.plusSeconds(60)));
         assertFalse(store.deliverInTransaction(held, NODE_A, c -> insertEffect(c, "never")), "B holds it");
-        assertFalse(store.markFailed(held, NODE_A, "x", T0, 12), "B holds it");
+        assertFalse(store.markTransactionalFailed(held, NODE_A, "x", T0, 12), "B holds it");
         clock.set(T0.plusSeconds(61));
         assertTrue(store.deliverInTransaction(held, NODE_A, c -> insertEffect(c, "4200000027")), "B's lease expired");
 
         long failed = store.record(payment("4200000028"), Collections.singletonList("tx:a")).outboxIds().get(0);
-        assertTrue(store.markFailed(failed, NODE_A, "listener broke", T0, 12), "PENDING, unheld");
+        assertTrue(store.markTransactionalFailed(failed, NODE_A, "listener broke", T0, 12), "PENDING, unheld");
         assertEquals(Delivery.State.FAILED, store.loadDelivery(failed).state());
         assertFalse(store.deliverInTransaction(failed, NODE_A, c -> insertEffect(c, "never")),
                 "a FAILED entry is claimed when due, never taken unclaimed");
-        assertFalse(store.markFailed(failed, NODE_A, "again", T0, 12));
+        assertFalse(store.markTransactionalFailed(failed, NODE_A, "again", T0, 12));
         assertEquals(1, store.loadDelivery(failed).attempts());
 
         assertEquals(2, count("SELECT COUNT(*) FROM wxpay_it_effect"));
@@ -563,6 +566,39 @@ abstract class NotifyStoreContract {
                 "node-" + Thread.currentThread().getId(), c -> insertEffect(c, "4200000029")));
         assertEquals(1, Collections.frequency(delivered, Boolean.TRUE), delivered.toString());
         assertEquals(1, count("SELECT COUNT(*) FROM wxpay_it_effect"));
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE wxpay_it_effect");
+        }
+    }
+
+    @Test
+    void aClaimWhileAnUnclaimedDeliveryIsOpenWaitsForItThenFindsItDelivered() throws Exception {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS wxpay_it_effect");
+            st.execute("CREATE TABLE wxpay_it_effect (k VARCHAR(64) NOT NULL)");
+        }
+        long id = store.record(payment("4200000032"), Collections.singletonList("tx:a")).outboxIds().get(0);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Boolean> delivery = pool.submit(() -> store.deliverInTransaction(id, NODE_A, c -> {
+                insertEffect(c, "4200000032");
+                entered.countDown();
+                release.await(10, TimeUnit.SECONDS);
+            }));
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            Future<Boolean> claim = pool.submit(() -> store.claim(id, NODE_B, T0.plusSeconds(60)));
+            Thread.sleep(200);
+            assertFalse(claim.isDone(), "the claim waits for the delivery's row lock");
+            release.countDown();
+            assertTrue(delivery.get(10, TimeUnit.SECONDS));
+            assertFalse(claim.get(10, TimeUnit.SECONDS), "then finds the entry delivered");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_it_effect"));
+        assertEquals(Delivery.State.DELIVERED, store.loadDelivery(id).state());
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
             st.execute("DROP TABLE wxpay_it_effect");
         }
