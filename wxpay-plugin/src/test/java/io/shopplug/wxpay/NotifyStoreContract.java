@@ -494,10 +494,7 @@ abstract class NotifyStoreContract {
 
     @Test
     void aTransactionalDeliveryCommitsItsWorkAndTheMarkTogether() throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.execute("DROP TABLE IF EXISTS wxpay_it_effect");
-            st.execute("CREATE TABLE wxpay_it_effect (k VARCHAR(64) NOT NULL)");
-        }
+        createEffectTable();
         long id = store.record(payment("4200000025"), Collections.singletonList("tx:a")).outboxIds().get(0);
         assertTrue(store.claim(id, NODE_A, T0.plusSeconds(60)));
         NotifyStore.WorkFailed failed = assertThrows(NotifyStore.WorkFailed.class,
@@ -514,17 +511,12 @@ abstract class NotifyStoreContract {
         assertFalse(store.claim(id, NODE_A, T0.plusSeconds(60)));
         assertEquals(1, count("SELECT COUNT(*) FROM wxpay_it_effect"));
         assertEquals(Delivery.State.DELIVERED, store.loadDelivery(id).state());
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.execute("DROP TABLE wxpay_it_effect");
-        }
+        dropEffectTable();
     }
 
     @Test
     void aRecordedEntryIsDeliveredInItsTransactionWithoutAClaimUnlessAnotherNodeHoldsIt() throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.execute("DROP TABLE IF EXISTS wxpay_it_effect");
-            st.execute("CREATE TABLE wxpay_it_effect (k VARCHAR(64) NOT NULL)");
-        }
+        createEffectTable();
         long free = store.record(payment("4200000026"), Collections.singletonList("tx:a")).outboxIds().get(0);
         assertFalse(store.markDelivered(free, NODE_A), "a plain delivery's mark needs the lease");
         assertFalse(store.markFailed(free, NODE_A, "x", T0, 12), "a plain delivery's mark needs the lease");
@@ -550,33 +542,23 @@ abstract class NotifyStoreContract {
 
         assertEquals(2, count("SELECT COUNT(*) FROM wxpay_it_effect"));
         assertEquals(0, count("SELECT COUNT(*) FROM wxpay_it_effect WHERE k = 'never' OR k = 'again'"));
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.execute("DROP TABLE wxpay_it_effect");
-        }
+        dropEffectTable();
     }
 
     @Test
     void ofManyNodesDeliveringOneUnclaimedEntryInTransactionExactlyOneDoes() throws Exception {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.execute("DROP TABLE IF EXISTS wxpay_it_effect");
-            st.execute("CREATE TABLE wxpay_it_effect (k VARCHAR(64) NOT NULL)");
-        }
+        createEffectTable();
         long id = store.record(payment("4200000029"), Collections.singletonList("tx:a")).outboxIds().get(0);
         List<Object> delivered = race(RACERS, () -> store.deliverInTransaction(id,
                 "node-" + Thread.currentThread().getId(), c -> insertEffect(c, "4200000029")));
         assertEquals(1, Collections.frequency(delivered, Boolean.TRUE), delivered.toString());
         assertEquals(1, count("SELECT COUNT(*) FROM wxpay_it_effect"));
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.execute("DROP TABLE wxpay_it_effect");
-        }
+        dropEffectTable();
     }
 
     @Test
     void aClaimWhileAnUnclaimedDeliveryIsOpenWaitsForItThenFindsItDelivered() throws Exception {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.execute("DROP TABLE IF EXISTS wxpay_it_effect");
-            st.execute("CREATE TABLE wxpay_it_effect (k VARCHAR(64) NOT NULL)");
-        }
+        createEffectTable();
         long id = store.record(payment("4200000032"), Collections.singletonList("tx:a")).outboxIds().get(0);
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -599,9 +581,7 @@ abstract class NotifyStoreContract {
         }
         assertEquals(1, count("SELECT COUNT(*) FROM wxpay_it_effect"));
         assertEquals(Delivery.State.DELIVERED, store.loadDelivery(id).state());
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.execute("DROP TABLE wxpay_it_effect");
-        }
+        dropEffectTable();
     }
 
     @Test
@@ -625,6 +605,20 @@ abstract class NotifyStoreContract {
         return Arrays.asList(d.id(), d.listener(), d.state(), d.attempts(), d.kind(), d.businessKey(),
                 d.transactionId(), d.outTradeNo(), d.amountFen(), d.currency(), d.merchantId(), d.appId(),
                 d.eventTime(), d.outRefundNo(), d.paymentFen());
+    }
+
+    /** A table of listener effects, written through the delivery's connection. */
+    private void createEffectTable() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS wxpay_it_effect");
+            st.execute("CREATE TABLE wxpay_it_effect (k VARCHAR(64) NOT NULL)");
+        }
+    }
+
+    private void dropEffectTable() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE wxpay_it_effect");
+        }
     }
 
     private static void insertEffect(Connection c, String key) throws SQLException {
