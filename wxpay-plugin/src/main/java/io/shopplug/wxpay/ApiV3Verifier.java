@@ -35,9 +35,9 @@ final class ApiV3Verifier {
     private final Clock clock;
     private final CryptoPool<Signature> rsa =
             new CryptoPool<>(CryptoPool.DEFAULT_CAPACITY, () -> newSignature(PlatformKey.Algorithm.RSA));
-    private final LongAdder checked = new LongAdder();
     private final CryptoPool<Signature> sm2 =
             new CryptoPool<>(CryptoPool.DEFAULT_CAPACITY, () -> newSignature(PlatformKey.Algorithm.SM2));
+    private final LongAdder checked = new LongAdder();
 
     ApiV3Verifier(PlatformKeys keys, Clock clock) {
         this.keys = Objects.requireNonNull(keys, "keys");

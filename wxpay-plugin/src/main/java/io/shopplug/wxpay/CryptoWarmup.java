@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class CryptoWarmup {
     private static final Logger LOG = LoggerFactory.getLogger(CryptoWarmup.class);
-    /** Notifications run at start: about half a second of one core once compiled. */
+    /** Notifications run at start: about a second of one core, the key pair included. */
     static final int NOTIFICATIONS = 5_000;
     /** The warm-up stops after this long whatever it has done. */
     static final Duration TIME_LIMIT = Duration.ofSeconds(30);

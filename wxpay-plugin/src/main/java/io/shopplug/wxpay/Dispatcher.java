@@ -43,11 +43,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A bounded pool delivers the entries this node has just recorded, handed over by
  * {@link #submit} with their data (a transactional listener's entry is delivered from it, without
- * reading it back). Entries it could not take (pool full, failure,
- * crash before delivery) stay in the outbox and the sweeper of any node picks them up when they are
- * due (after a storm filled the pool's queue, as soon as the queue is empty), with exponential
- * back-off and jitter, until {@code maxAttempts} failures park the entry as {@code DEAD} for a
- * person to replay.
+ * reading it back). Entries it could not take (pool full, failure, crash before delivery) stay in
+ * the outbox and the sweeper of any node picks them up when they are due (after a storm filled the
+ * pool's queue, as soon as the queue is empty), with exponential back-off and jitter, until
+ * {@code maxAttempts} failures park the entry as {@code DEAD} for a person to replay.
  */
 final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -347,8 +346,8 @@ final class Dispatcher implements AutoCloseable {
                         + " replay it once the cause is fixed", d.listener(), d.idempotencyKey(), attempt, d.id());
             }
         } catch (RuntimeException storeDown) {
-            LOG.warn("wxpay outbox entry {} failure not recorded ({}); a later sweep retries it (once the lease, if any, expires)",
-                    d.id(), SqlErrors.describe(storeDown));
+            LOG.warn("wxpay outbox entry {} failure not recorded ({}); a later sweep retries it"
+                    + " (once the lease, if any, expires)", d.id(), SqlErrors.describe(storeDown));
         }
     }
 

@@ -57,8 +57,8 @@ interface NotifyMapper {
             @Param("now") Instant now, @Param("orUnheldPending") boolean orUnheldPending);
 
     int markFailed(@Param("id") long outboxId, @Param("owner") String owner, @Param("now") Instant now,
-            @Param("orUnheldPending") boolean orUnheldPending, @Param("error") String error, @Param("next") Instant nextAttemptAt,
-            @Param("maxAttempts") int maxAttempts);
+            @Param("orUnheldPending") boolean orUnheldPending, @Param("error") String error,
+            @Param("next") Instant nextAttemptAt, @Param("maxAttempts") int maxAttempts);
 
     List<DeadLetter> selectDeadLetters(@Param("limit") int limit);
 
