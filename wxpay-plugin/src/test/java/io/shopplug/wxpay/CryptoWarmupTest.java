@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class CryptoWarmupTest {
 
@@ -16,6 +17,7 @@ class CryptoWarmupTest {
     }
 
     @Test
+    @Timeout(60)
     void stopsAtItsTimeLimit() {
         assertEquals(0, CryptoWarmup.run(Integer.MAX_VALUE, Duration.ZERO));
     }

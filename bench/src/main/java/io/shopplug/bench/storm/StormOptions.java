@@ -62,24 +62,18 @@ public record StormOptions(
     /** The databases the storm runs the shop on. */
     public enum Db {
         /** Embedded H2, a file of the storm's own (the shop serves it to the driver too). */
-        H2("h2"),
+        H2,
         /** MariaDB on 127.0.0.1:3306. */
-        MARIADB("mariadb");
+        MARIADB;
 
-        private final String value;
-
-        Db(String value) {
-            this.value = value;
-        }
-
-        /** The option's value. */
+        /** The option's value: the name in lower case. */
         public String value() {
-            return value;
+            return name().toLowerCase(Locale.ROOT);
         }
 
         static Db of(String value) {
             for (Db d : values()) {
-                if (d.value.equalsIgnoreCase(value.trim())) {
+                if (d.name().equalsIgnoreCase(value.trim())) {
                     return d;
                 }
             }

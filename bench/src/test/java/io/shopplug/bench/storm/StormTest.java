@@ -56,9 +56,10 @@ class StormTest {
         StormOptions options = options(dir);
         try (SampleShop shop = SampleShop.start(ShopSettings.fromMap(values))) {
             DataSource db = shop.dataSource();
-            Map<Long, Long> pointsBefore = column(db, "SELECT id, points FROM shop_member");
+            StormTarget target = StormTarget.inThisJvm(shop.baseUri(), db, keyFile);
+            Map<Long, Long> pointsBefore = StormOrders.column(target, "SELECT id, points FROM shop_member");
 
-            StormReport report = Storm.run(options, StormTarget.inThisJvm(shop.baseUri(), db, keyFile));
+            StormReport report = Storm.run(options, target);
             Path out = Path.of("target", getClass().getSimpleName());
             Files.createDirectories(out);
             report.write(out);
@@ -81,11 +82,11 @@ class StormTest {
             assertEquals(ORDERS * 3L, count(db, "SELECT COUNT(*) FROM shop_applied_event"));
             // The storm stocks each product with its orders' quantity and 1000 more.
             assertEquals(Map.of(1L, 1000L, 2L, 1000L, 3L, 1000L, 4L, 1000L),
-                    column(db, "SELECT id, stock FROM shop_product"));
+                    StormOrders.column(target, "SELECT id, stock FROM shop_product"));
             // One point per whole yuan (FLOOR: MariaDB divides integers into decimals).
-            Map<Long, Long> earned = column(db, "SELECT member_id, SUM(FLOOR(amount_fen / 100.0)) FROM shop_order"
+            Map<Long, Long> earned = StormOrders.column(target, "SELECT member_id, SUM(FLOOR(amount_fen / 100.0)) FROM shop_order"
                     + " WHERE state = 'PAID' GROUP BY member_id");
-            Map<Long, Long> pointsAfter = column(db, "SELECT id, points FROM shop_member");
+            Map<Long, Long> pointsAfter = StormOrders.column(target, "SELECT id, points FROM shop_member");
             for (Map.Entry<Long, Long> before : pointsBefore.entrySet()) {
                 assertEquals(before.getValue() + earned.getOrDefault(before.getKey(), 0L),
                         pointsAfter.get(before.getKey()), "points of member " + before.getKey());
@@ -99,16 +100,5 @@ class StormTest {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    static Map<Long, Long> column(DataSource db, String sql) throws SQLException {
-        Map<Long, Long> values = new HashMap<>();
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                values.put(rs.getLong(1), rs.getLong(2));
-            }
-        }
-        return values;
     }
 }
