@@ -29,7 +29,8 @@ import java.sql.SQLException;
  *       the database and another node (or this one after a restart) delivers the event again.
  *       So the method can run more than once for an event, but its committed effect happens
  *       exactly once. Let an {@link SQLException} out rather than swallow it: on some databases
- *       a failed statement (a deadlock) ends the whole transaction, the delivery record with it.</li>
+ *       a failed statement (a deadlock) ends the whole transaction, the delivery record with it;
+ *       the plugin then finds its record gone, rolls back the rest and counts a failed attempt.</li>
  *   <li>Only one delivery of an event to a listener runs at a time, on any node: the database
  *       row of the delivery stays locked until the commit, and another node's worker that reaches
  *       for it waits. Keep the call short.</li>

@@ -52,9 +52,15 @@ interface NotifyMapper {
 
     int releaseLease(@Param("id") long outboxId, @Param("owner") String owner);
 
-    /** With {@code orUnheldPending}, also marks a PENDING entry nobody holds (see the XML). */
-    int markDelivered(@Param("id") long outboxId, @Param("owner") String owner,
+    /**
+     * With {@code orUnheldPending}, also marks a PENDING entry nobody holds (see the XML). Leaves
+     * {@code mark} (null for none) in {@code lease_owner} until {@link #clearDeliveryMark}.
+     */
+    int markDelivered(@Param("id") long outboxId, @Param("owner") String owner, @Param("mark") String mark,
             @Param("now") Instant now, @Param("orUnheldPending") boolean orUnheldPending);
+
+    /** Clears the mark {@link #markDelivered} left; 1 if it was still there. */
+    int clearDeliveryMark(@Param("id") long outboxId, @Param("mark") String mark);
 
     int markFailed(@Param("id") long outboxId, @Param("owner") String owner, @Param("now") Instant now,
             @Param("orUnheldPending") boolean orUnheldPending, @Param("error") String error,

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ibatis.session.ExecutorType;
 import org.apache.ibatis.session.SqlSession;
 import org.apache.ibatis.session.TransactionIsolationLevel;
@@ -36,6 +37,7 @@ final class NotifyStore {
 
     private final SqlSessionFactory sessions;
     private final Clock clock;
+    private final AtomicLong deliveryMarks = new AtomicLong();
 
     /**
      * @param sessions a factory whose configuration has {@link NotifyMapper} (see {@link Database})
@@ -314,7 +316,7 @@ final class NotifyStore {
      */
     boolean markDelivered(long outboxId, String owner) {
         try (SqlSession s = sessions.openSession(true)) {
-            return s.getMapper(NotifyMapper.class).markDelivered(outboxId, owner, now(), false) == 1;
+            return s.getMapper(NotifyMapper.class).markDelivered(outboxId, owner, null, now(), false) == 1;
         } catch (RuntimeException e) {
             throw translate(e);
         }
@@ -373,7 +375,8 @@ final class NotifyStore {
      *
      * @return false if another node holds the entry's lease, or it is FAILED and not leased to
      *     {@code owner}, or final: nothing ran
-     * @throws WorkFailed wrapping what {@code work} threw; everything was rolled back
+     * @throws WorkFailed wrapping what {@code work} threw, or saying that the transaction was
+     *     rolled back under it (by a database error it caught); everything was rolled back
      * @throws NotifyRejected {@link Reason#DATABASE_UNAVAILABLE} if the database failed; when the
      *     commit itself failed, the outcome is unknown (the entry is then either delivered or due
      *     again: never both)
@@ -383,12 +386,22 @@ final class NotifyStore {
         // READ COMMITTED on every database (MariaDB's default is REPEATABLE READ): a listener that
         // waits for a lock then reads sees what committed meanwhile, not a snapshot from before.
         try (SqlSession s = sessions.openSession(TransactionIsolationLevel.READ_COMMITTED)) {
-            if (s.getMapper(NotifyMapper.class).markDelivered(outboxId, owner, now(), true) != 1) {
+            NotifyMapper mapper = s.getMapper(NotifyMapper.class);
+            String mark = owner + "/" + deliveryMarks.incrementAndGet();
+            if (mapper.markDelivered(outboxId, owner, mark, now(), true) != 1) {
                 s.rollback(true);
                 return false;
             }
             try {
                 work.run(s.getConnection());
+                // A database error the work caught may have rolled the whole transaction back (a
+                // deadlock's victim on MariaDB), the mark with it; what it wrote afterwards would
+                // then commit alone and the entry be delivered again. The mark must still be ours.
+                if (mapper.clearDeliveryMark(outboxId, mark) != 1) {
+                    throw new IllegalStateException("the delivery transaction was rolled back while the"
+                            + " work ran (a database error it caught, such as a deadlock, does that);"
+                            + " nothing it wrote is committed");
+                }
             } catch (Exception | LinkageError e) {
                 try {
                     s.rollback(true);

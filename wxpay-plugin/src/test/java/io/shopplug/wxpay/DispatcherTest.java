@@ -336,6 +336,37 @@ class DispatcherTest {
         assertEquals("java.sql.SQLException: the listener changed its mind", row(id).get("last_error"));
     }
 
+    @Test
+    void aListenerWhoseTransactionWasRolledBackUnderItIsRetriedNotCommittedHalfDone() {
+        AtomicInteger calls = new AtomicInteger();
+        TransactionalPaymentListener careless = new TransactionalPaymentListener() {
+            @Override
+            public void onPaid(PaymentEvent event, Connection connection) throws SQLException {
+                if (calls.incrementAndGet() == 1) {
+                    // As a deadlock the listener catches and ignores does on MariaDB.
+                    try (Statement st = connection.createStatement()) {
+                        st.execute("ROLLBACK");
+                    }
+                }
+                insert(connection, event.idempotencyKey(), "careless");
+            }
+        };
+        Dispatcher d = node(List.of(), List.of(careless), 12);
+        long id = record("4200000107", d);
+
+        d.deliver(id);
+        assertEquals(0, tables.count("SELECT COUNT(*) FROM host_effect"), "the write after the rollback is gone");
+        Map<String, Object> r = row(id);
+        assertEquals("FAILED", r.get("state"));
+        assertTrue(((String) r.get("last_error")).startsWith(
+                "java.lang.IllegalStateException: the delivery transaction was rolled back"), r.toString());
+
+        untilDue(id);
+        d.deliver(id);
+        assertEquals("DELIVERED", row(id).get("state"));
+        assertEquals(1, tables.count("SELECT COUNT(*) FROM host_effect"));
+    }
+
     private void awaitState(long id, String state) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!state.equals(row(id).get("state"))) {

@@ -515,6 +515,33 @@ abstract class NotifyStoreContract {
     }
 
     @Test
+    void aDeliveryWhoseTransactionEndedUnderTheWorkFailsAndCommitsNothing() throws SQLException {
+        createEffectTable();
+        long id = store.record(payment("4200000033"), Collections.singletonList("tx:a")).outboxIds().get(0);
+        NotifyStore.WorkFailed failed = assertThrows(NotifyStore.WorkFailed.class,
+                () -> store.deliverInTransaction(id, NODE_A, c -> {
+                    insertEffect(c, "rolled back");
+                    // What a deadlock does to the work's transaction on MariaDB, said in plain SQL.
+                    try (Statement st = c.createStatement()) {
+                        st.execute("ROLLBACK");
+                    }
+                    insertEffect(c, "written after the rollback");
+                }));
+        assertTrue(failed.getCause().getMessage().startsWith("the delivery transaction was rolled back"),
+                failed.getCause().getMessage());
+        assertEquals(0, count("SELECT COUNT(*) FROM wxpay_it_effect"), "nothing the work wrote committed");
+        Delivery d = store.loadDelivery(id);
+        assertEquals(Delivery.State.PENDING, d.state(), "the mark is not there either");
+        assertEquals(0, d.attempts());
+
+        assertTrue(store.deliverInTransaction(id, NODE_A, c -> insertEffect(c, "4200000033")));
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_it_effect"));
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_outbox WHERE id = " + id
+                + " AND state = 'DELIVERED' AND lease_owner IS NULL"), "delivered, and holds no lease");
+        dropEffectTable();
+    }
+
+    @Test
     void aRecordedEntryIsDeliveredInItsTransactionWithoutAClaimUnlessAnotherNodeHoldsIt() throws SQLException {
         createEffectTable();
         long free = store.record(payment("4200000026"), Collections.singletonList("tx:a")).outboxIds().get(0);
@@ -608,20 +635,20 @@ abstract class NotifyStoreContract {
     }
 
     /** A table of listener effects, written through the delivery's connection. */
-    private void createEffectTable() throws SQLException {
+    void createEffectTable() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS wxpay_it_effect");
             st.execute("CREATE TABLE wxpay_it_effect (k VARCHAR(64) NOT NULL)");
         }
     }
 
-    private void dropEffectTable() throws SQLException {
+    void dropEffectTable() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
             st.execute("DROP TABLE wxpay_it_effect");
         }
     }
 
-    private static void insertEffect(Connection c, String key) throws SQLException {
+    static void insertEffect(Connection c, String key) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO wxpay_it_effect (k) VALUES (?)")) {
             ps.setString(1, key);
             ps.executeUpdate();
