@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * request. The log is a record for people, not the payment record: when the database is down or
  * the queue is full ({@link #DEFAULT_CAPACITY} rows), rows are dropped, counted in
  * {@link #dropped()} and warned about (at most once a minute), and nothing else changes. A row's {@code received_at} is the
- * time of {@link #append}. Thread-safe.
+ * time of {@link #append}. With a retention, the same thread deletes the rows older than it,
+ * {@link #PURGE_BATCH} at a time between batches of new rows, a few minutes after start and then
+ * every hour. Thread-safe.
  */
 final class NotifyLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NotifyLog.class);
@@ -28,6 +31,10 @@ final class NotifyLog implements AutoCloseable {
     static final int MAX_BATCH = 500;
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     private static final Duration DROP_WARNING_EVERY = Duration.ofMinutes(1);
+    static final int PURGE_BATCH = 5_000;
+    private static final Duration PURGE_EVERY = Duration.ofHours(1);
+    /** Between two batches of one purge, so new rows are written and other work gets the database. */
+    private static final Duration PURGE_PAUSE = Duration.ofMillis(200);
 
     /** One row of the log. */
     static final class Row {
@@ -57,20 +64,34 @@ final class NotifyLog implements AutoCloseable {
     private final Clock clock;
     private final BlockingQueue<Row> queue;
     private final Thread writer;
+    /** Zero: keep every row. */
+    private final Duration retention;
     private final AtomicLong appended = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - DROP_WARNING_EVERY.toNanos());
     /** Rows taken off the queue and settled (written or dropped); guarded by {@code this}. */
     private long settled;
     private volatile boolean closed;
+    /** Writer thread only. */
+    private long nextPurge;
+    private long purged;
 
+    /** A log that keeps every row. */
     NotifyLog(NotifyStore store, Clock clock) {
-        this(store, clock, DEFAULT_CAPACITY);
+        this(store, clock, DEFAULT_CAPACITY, Duration.ZERO, Duration.ZERO);
     }
 
-    NotifyLog(NotifyStore store, Clock clock, int capacity) {
+    /** A log that keeps rows for {@code retention} (zero: for ever); its first purge is 1 to 10 minutes after start. */
+    NotifyLog(NotifyStore store, Clock clock, Duration retention) {
+        this(store, clock, DEFAULT_CAPACITY, retention,
+                Duration.ofSeconds(ThreadLocalRandom.current().nextLong(60, 600)));
+    }
+
+    NotifyLog(NotifyStore store, Clock clock, int capacity, Duration retention, Duration firstPurge) {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.retention = Objects.requireNonNull(retention, "retention");
+        this.nextPurge = System.nanoTime() + firstPurge.toNanos();
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.writer = new Thread(this::writeLoop, "wxpay-notify-log");
         writer.setDaemon(true);
@@ -145,9 +166,16 @@ final class NotifyLog implements AutoCloseable {
         boolean failing = false;
         while (true) {
             try {
-                batch.add(queue.take());
+                Row first = retention.isZero() ? queue.take()
+                        : queue.poll(Math.max(0, nextPurge - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (first != null) {
+                    batch.add(first);
+                }
             } catch (InterruptedException e) {
                 return;
+            }
+            if (!retention.isZero() && System.nanoTime() - nextPurge >= 0) {
+                nextPurge = System.nanoTime() + (purgeBatch() ? PURGE_PAUSE : PURGE_EVERY).toNanos();
             }
             queue.drainTo(batch, MAX_BATCH - 1);
             boolean stop = batch.remove(STOP);
@@ -176,5 +204,25 @@ final class NotifyLog implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** Deletes one batch of rows older than the retention; true if more may be left. */
+    private boolean purgeBatch() {
+        Instant before = clock.instant().minus(retention);
+        try {
+            int deleted = store.purgeNotifyLog(before, PURGE_BATCH);
+            purged += deleted;
+            if (deleted >= PURGE_BATCH) {
+                return true;
+            }
+            if (purged > 0) {
+                LOG.info("wxpay: deleted {} notify log rows received before {}", purged, before);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("wxpay: could not delete old notify log rows ({}); trying again in an hour",
+                    SqlErrors.describe(e));
+        }
+        purged = 0;
+        return false;
     }
 }

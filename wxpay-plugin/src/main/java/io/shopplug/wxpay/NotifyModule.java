@@ -29,8 +29,8 @@ final class NotifyModule extends AbstractModule {
 
     @Provides
     @Singleton
-    NotifyLog notifyLog(NotifyStore store, Clock clock) {
-        return new NotifyLog(store, clock);
+    NotifyLog notifyLog(NotifyStore store, Clock clock, WxPayConfig config) {
+        return new NotifyLog(store, clock, config.notifyLogRetention());
     }
 
     @Provides

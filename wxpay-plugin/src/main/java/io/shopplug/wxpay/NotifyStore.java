@@ -245,6 +245,21 @@ final class NotifyStore {
         }
     }
 
+    /**
+     * Deletes the oldest notify log rows received before {@code before}: at most {@code batch},
+     * or a few more when several share the last one's time.
+     *
+     * @return how many rows were deleted; fewer than {@code batch} means none older is left
+     * @throws RuntimeException if the database refuses; nothing is deleted then
+     */
+    int purgeNotifyLog(Instant before, int batch) {
+        try (SqlSession s = sessions.openSession(true)) {
+            NotifyMapper mapper = s.getMapper(NotifyMapper.class);
+            Instant last = mapper.selectNotifyLogTime(before, batch - 1);
+            return last == null ? mapper.deleteNotifyLog(before, false) : mapper.deleteNotifyLog(last, true);
+        }
+    }
+
     /** The outbox entry {@code outboxId} with its transaction's fields, or null if there is none. */
     Delivery loadDelivery(long outboxId) {
         try (SqlSession s = sessions.openSession(true)) {

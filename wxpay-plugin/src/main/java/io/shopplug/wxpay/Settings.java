@@ -167,6 +167,12 @@ final class Settings {
     static final String MAX_CONCURRENT_NOTIFIES = "wxpay.max-concurrent-notifies";
 
     /**
+     * Days a {@code wxpay_notify_log} row is kept; each node deletes older rows every hour.
+     * {@code 0} keeps every row. Default {@code 90}.
+     */
+    static final String NOTIFY_LOG_RETENTION_DAYS = "wxpay.notify-log.retention-days";
+
+    /**
      * Whether reconciliation runs: orders still awaiting payment some time after they were placed
      * are queried at WeChat Pay, and a payment found is applied like a notification. Default
      * {@code true} when the host provides an {@code io.shopplug.api.PendingOrders}; without one it

@@ -41,6 +41,7 @@ final class WxPayConfig {
     private final Duration dispatchLease;
     private final Duration dispatchSweepInterval;
     private final int maxConcurrentNotifies;
+    private final Duration notifyLogRetention;
     private final Boolean reconcileEnabled;
     private final Duration reconcileInterval;
     private final Duration reconcileDelay;
@@ -94,6 +95,7 @@ final class WxPayConfig {
                     + Settings.DISPATCH_SWEEP_INTERVAL_MS + " (leases are renewed at each sweep)");
         }
         maxConcurrentNotifies = r.integer(Settings.MAX_CONCURRENT_NOTIFIES, 64, 1, 10_000);
+        notifyLogRetention = Duration.ofDays(r.integer(Settings.NOTIFY_LOG_RETENTION_DAYS, 90, 0, 36_500));
         reconcileEnabled = r.get(Settings.RECONCILE_ENABLED).isPresent() ? r.bool(Settings.RECONCILE_ENABLED, true) : null;
         reconcileInterval = Duration.ofSeconds(r.integer(Settings.RECONCILE_INTERVAL_SECONDS, 60, 1, 86_400));
         reconcileDelay = Duration.ofSeconds(r.integer(Settings.RECONCILE_DELAY_SECONDS, 300, 0, 7 * 86_400));
@@ -246,6 +248,8 @@ final class WxPayConfig {
     Duration dispatchLease() { return dispatchLease; }
     Duration dispatchSweepInterval() { return dispatchSweepInterval; }
     int maxConcurrentNotifies() { return maxConcurrentNotifies; }
+    /** How long notify log rows are kept; zero: for ever. */
+    Duration notifyLogRetention() { return notifyLogRetention; }
     /** {@link Settings#RECONCILE_ENABLED} as configured; empty when not set (on if the host can say what is pending). */
     Optional<Boolean> reconcileEnabled() { return Optional.ofNullable(reconcileEnabled); }
     Duration reconcileInterval() { return reconcileInterval; }

@@ -91,7 +91,7 @@ class NotifyLogTest {
 
     @Test
     void aFullQueueDropsAndCountsTheRowsItCannotHold() throws Exception {
-        log = new NotifyLog(new NotifyStore(database.sessionFactory(), clock), clock, 2);
+        log = new NotifyLog(new NotifyStore(database.sessionFactory(), clock), clock, 2, Duration.ZERO, Duration.ZERO);
         gateOpen.set(false);
         log.append("v2", Outcome.ACCEPTED, null, "ORDER-1", "4201", "198.51.100.1");
         assertTrue(writerWaiting.await(10, TimeUnit.SECONDS), "the writer took the first row");
@@ -134,6 +134,41 @@ class NotifyLogTest {
 
         log.append("v2", Outcome.ACCEPTED, null, "ORDER-LATE", "4299", "198.51.100.1");
         assertEquals(1, log.dropped());
+    }
+
+    @Test
+    void rowsOlderThanTheRetentionAreDeletedInBatchesAndNewerOnesKept() throws Exception {
+        NotifyStore store = new NotifyStore(database.sessionFactory(), clock);
+        Instant cutOff = T0.minus(Duration.ofDays(30));
+        List<NotifyLog.Row> old = new ArrayList<>();
+        for (int i = 0; i < 2 * NotifyLog.PURGE_BATCH + 10; i++) {
+            old.add(new NotifyLog.Row(cutOff.minusMillis(1 + i), "v3", Outcome.DUPLICATE, null, "ORDER-OLD", null, "198.51.100.1"));
+        }
+        store.logNotify(old);
+        store.logNotify(List.of(new NotifyLog.Row(cutOff.plusMillis(1), "v3", Outcome.ACCEPTED, null, "ORDER-29-DAYS", "4201",
+                "198.51.100.1")));
+
+        log = new NotifyLog(store, clock, NotifyLog.DEFAULT_CAPACITY, Duration.ofDays(30), Duration.ZERO);
+        log.append("v3", Outcome.ACCEPTED, null, "ORDER-NOW", "4202", "198.51.100.1");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (tables.count("SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no = 'ORDER-OLD'") > 0) {
+            assertTrue(System.nanoTime() < deadline, "old rows still there after " + WAIT);
+            Thread.sleep(20);
+        }
+        assertTrue(log.flush(WAIT));
+        assertEquals(List.of("ORDER-29-DAYS", "ORDER-NOW"),
+                column("SELECT out_trade_no FROM wxpay_notify_log ORDER BY received_at"));
+    }
+
+    @Test
+    void withoutARetentionNoRowIsDeleted() throws Exception {
+        NotifyStore store = new NotifyStore(database.sessionFactory(), clock);
+        store.logNotify(List.of(new NotifyLog.Row(T0.minus(Duration.ofDays(3650)), "v2", Outcome.ACCEPTED, null,
+                "ORDER-OLD", "4201", "198.51.100.1")));
+        log = new NotifyLog(store, clock, NotifyLog.DEFAULT_CAPACITY, Duration.ZERO, Duration.ZERO);
+        log.append("v3", Outcome.ACCEPTED, null, "ORDER-NOW", "4202", "198.51.100.1");
+        assertTrue(log.flush(WAIT));
+        assertEquals(List.of("ORDER-OLD", "ORDER-NOW"), column("SELECT out_trade_no FROM wxpay_notify_log ORDER BY id"));
     }
 
     private List<Object> column(String sql) {

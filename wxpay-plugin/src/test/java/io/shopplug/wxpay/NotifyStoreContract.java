@@ -738,6 +738,31 @@ abstract class NotifyStoreContract {
         }
     }
 
+    @Test
+    void notifyLogPurgeDeletesTheOldestRowsABatchAtATimeAndNothingNewer() throws SQLException {
+        List<NotifyLog.Row> rows = new ArrayList<>();
+        for (int day = 10; day >= 1; day--) {
+            rows.add(logRow(T0.minus(Duration.ofDays(day)), "old-" + day));
+        }
+        rows.add(logRow(T0.minus(Duration.ofDays(3)), "tie with old-3"));
+        rows.add(logRow(T0, "at the cut-off"));
+        rows.add(logRow(T0.plusMillis(1), "new"));
+        store.logNotify(rows);
+
+        assertEquals(4, store.purgeNotifyLog(T0, 4), "the four oldest: days 10 to 7");
+        assertEquals(0, count("SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no IN"
+                + " ('old-10', 'old-9', 'old-8', 'old-7')"));
+        assertEquals(5, store.purgeNotifyLog(T0, 4), "days 6 to 3, and the row tied with day 3");
+        assertEquals(2, store.purgeNotifyLog(T0, 4), "fewer than a batch: the rest before the cut-off");
+        assertEquals(0, store.purgeNotifyLog(T0, 4));
+        assertEquals(2, count("SELECT COUNT(*) FROM wxpay_notify_log"));
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no = 'at the cut-off'"));
+    }
+
+    private static NotifyLog.Row logRow(Instant receivedAt, String outTradeNo) {
+        return new NotifyLog.Row(receivedAt, "v3", Outcome.DUPLICATE, null, outTradeNo, null, "203.0.113.9");
+    }
+
     // ---- database down
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,19 @@ class WxPayConfigTest {
         assertEquals(Settings.DEFAULT_DB_URL, c.dbUrl());
         assertTrue(c.enabled());
         assertTrue(c.dbMigrate());
+        assertEquals(Duration.ofDays(90), c.notifyLogRetention());
+    }
+
+    @Test
+    void notifyLogRetentionIsWholeDaysAndZeroKeepsEveryRow() {
+        Map<String, String> m = valid();
+        m.put("wxpay.notify-log.retention-days", "0");
+        assertTrue(WxPayConfig.from(m).notifyLogRetention().isZero());
+        m.put("wxpay.notify-log.retention-days", "7");
+        assertEquals(Duration.ofDays(7), WxPayConfig.from(m).notifyLogRetention());
+        m.put("wxpay.notify-log.retention-days", "-1");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> WxPayConfig.from(m));
+        assertTrue(e.getMessage().contains("wxpay.notify-log.retention-days"), e.getMessage());
     }
 
     @Test
