@@ -5,8 +5,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -34,14 +38,12 @@ final class ConfigSources {
                 throw new UncheckedIOException("cannot read /WEB-INF/wxpay.properties", e);
             }
         }
-        Map<String, String> overrides = new HashMap<>();
-        environment.forEach((name, value) -> {
-            if (name.startsWith("WXPAY_")) {
-                overrides.put(fromEnvironmentName(name), value);
-            }
-        });
+        Map<String, String> fromSystem = new HashMap<>();
         systemProperties.stringPropertyNames().stream().filter(n -> n.startsWith("wxpay."))
-                .forEach(n -> overrides.put(n, systemProperties.getProperty(n)));
+                .forEach(n -> fromSystem.put(n, systemProperties.getProperty(n)));
+        Map<String, String> overrides = new HashMap<>();
+        KEYS.forEach(key -> putIfSet(overrides, key, environment.get(environmentName(key))));
+        overrides.putAll(fromSystem);
         String file = overrides.getOrDefault(Settings.CONFIG_FILE, merged.get(Settings.CONFIG_FILE));
         if (file != null && !file.isBlank()) {
             try (InputStream in = Files.newInputStream(Path.of(file.trim()))) {
@@ -51,22 +53,50 @@ final class ConfigSources {
             }
         }
         merged.putAll(overrides);
+        // A named merchant's keys can be told from its environment names only once the names are known.
+        for (String name : WxPayConfig.splitList(merged.get(Settings.MERCHANTS))) {
+            for (String field : Settings.MERCHANT_KEYS) {
+                String key = Settings.MERCHANT_PREFIX + name + "." + field;
+                if (!fromSystem.containsKey(key)) {
+                    putIfSet(merged, key, environment.get(environmentName(key)));
+                }
+            }
+        }
         return merged;
     }
 
-    /** {@code WXPAY_API_V2_KEY_FILE} → {@code wxpay.api-v2-key-file}; {@code WXPAY_DB_URL} → {@code wxpay.db.url}; {@code WXPAY_RECONCILE_DELAY_SECONDS} → {@code wxpay.reconcile.delay-seconds}. */
-    static String fromEnvironmentName(String name) {
-        String rest = name.substring("WXPAY_".length()).toLowerCase(Locale.ROOT);
-        if (rest.startsWith("db_")) {
-            return "wxpay.db." + rest.substring(3).replace('_', '-');
+    /** {@code wxpay.db.connect-timeout-ms} → {@code WXPAY_DB_CONNECT_TIMEOUT_MS}; {@code wxpay.merchant.hk.mch-id} → {@code WXPAY_MERCHANT_HK_MCH_ID}. */
+    static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** Every key outside a named merchant's: each {@code wxpay.} constant of {@link Settings}, and a file for each secret. */
+    static final List<String> KEYS = keys();
+
+    private static List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        for (Field f : Settings.class.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+                try {
+                    String key = (String) f.get(null);
+                    if (key.startsWith("wxpay.") && !key.endsWith(".")) {
+                        keys.add(key);
+                    }
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
         }
-        if (rest.startsWith("reconcile_")) {
-            return "wxpay.reconcile." + rest.substring(10).replace('_', '-');
+        for (String secret : Settings.SECRETS) {
+            keys.add(secret + "-file");
         }
-        if (rest.startsWith("dispatch_")) {
-            return "wxpay.dispatch." + rest.substring(9).replace('_', '-');
+        return List.copyOf(keys);
+    }
+
+    private static void putIfSet(Map<String, String> target, String key, String valueOrNull) {
+        if (valueOrNull != null) {
+            target.put(key, valueOrNull);
         }
-        return "wxpay." + rest.replace('_', '-');
     }
 
     private static void putAll(Map<String, String> target, InputStream in) throws IOException {

@@ -1,5 +1,7 @@
 package io.shopplug.wxpay;
 
+import java.util.List;
+
 /**
  * The configuration keys, all under {@code wxpay.}. Each is read, in increasing precedence, from
  * {@code wxpay.properties} on the webapp's class path, {@code /WEB-INF/wxpay.properties}, the file
@@ -22,6 +24,14 @@ final class Settings {
 
     /** The prefix of a named merchant's keys. */
     static final String MERCHANT_PREFIX = "wxpay.merchant.";
+
+    /**
+     * A named merchant's keys, each under {@link #MERCHANT_PREFIX}{@code <name>.}; the single
+     * merchant's are the same under {@code wxpay.}, its path being {@link #NOTIFY_PATH}.
+     */
+    static final List<String> MERCHANT_KEYS = List.of("mch-id", "app-id", "api-v2-key", "api-v2-key-file",
+            "api-v3-key", "api-v3-key-file", "platform-cert-files", "public-key-id", "public-key-file",
+            "private-key-file", "cert-serial", "sub-mch-ids", "sign-type", "notify-path");
 
     /** The merchant id ({@code mch_id}), digits. Required. */
     static final String MCH_ID = "wxpay.mch-id";
@@ -199,6 +209,9 @@ final class Settings {
      * expires at WeChat Pay within hours). Must exceed the delay. Default {@code 86400} (a day).
      */
     static final String RECONCILE_MAX_AGE_SECONDS = "wxpay.reconcile.max-age-seconds";
+
+    /** The keys whose value may instead be read from a file named by the key with {@code -file} appended. */
+    static final List<String> SECRETS = List.of(API_V2_KEY, API_V3_KEY, DB_PASSWORD, METRICS_TOKEN);
 
     static final String DEFAULT_DB_URL = "jdbc:h2:file:./data/wxpay;DB_CLOSE_ON_EXIT=FALSE";
 }

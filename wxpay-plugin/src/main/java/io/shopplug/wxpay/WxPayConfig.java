@@ -190,6 +190,19 @@ final class WxPayConfig {
                 new LinkedHashSet<>(r.list(prefix + "sub-mch-ids")));
     }
 
+    /** The items of a comma-separated value, trimmed, empty ones left out; none for null. */
+    static List<String> splitList(String valueOrNull) {
+        List<String> items = new ArrayList<>();
+        if (valueOrNull != null) {
+            for (String item : valueOrNull.split(",")) {
+                if (!item.trim().isEmpty()) {
+                    items.add(item.trim());
+                }
+            }
+        }
+        return items;
+    }
+
     /**
      * Validates the merged settings.
      *
@@ -312,15 +325,7 @@ final class WxPayConfig {
 
         /** A comma-separated list, trimmed, without empty items. */
         List<String> list(String key) {
-            List<String> items = new ArrayList<>();
-            get(key).ifPresent(v -> {
-                for (String item : v.split(",")) {
-                    if (!item.trim().isEmpty()) {
-                        items.add(item.trim());
-                    }
-                }
-            });
-            return items;
+            return splitList(settings.get(key));
         }
 
         String path(String key, String dflt) {

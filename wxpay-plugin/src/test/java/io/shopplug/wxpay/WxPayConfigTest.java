@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -198,5 +199,56 @@ class WxPayConfigTest {
         assertEquals("500", merged.get("wxpay.db.connect-timeout-ms"));
         assertFalse(merged.containsKey("user.home"));
         assertFalse(merged.containsKey("PATH"));
+    }
+    @Test
+    void everyKeyCanBeSetFromTheEnvironment() {
+        Map<String, String> env = new HashMap<>();
+        for (String key : ConfigSources.KEYS) {
+            if (!key.equals(Settings.CONFIG_FILE)) { // read by laterSourcesOverrideEarlier
+                env.put(ConfigSources.environmentName(key), "from " + key);
+            }
+        }
+        Map<String, String> merged = ConfigSources.collect(null, getClass().getClassLoader(), env, new Properties());
+        for (String key : List.of("wxpay.console.path", "wxpay.metrics.token-file", "wxpay.notify-log.retention-days",
+                "wxpay.db.password-file", "wxpay.dispatch.lease-ms", "wxpay.reconcile.max-age-seconds", "wxpay.mch-id")) {
+            assertTrue(ConfigSources.KEYS.contains(key), key);
+            assertEquals("from " + key, merged.get(key), key);
+        }
+        assertEquals(ConfigSources.KEYS.size() - 1, merged.size(), merged.keySet().toString());
+    }
+
+    @Test
+    void namedMerchantsCanBeSetFromTheEnvironment(@TempDir Path dir) throws Exception {
+        Path v3Key = dir.resolve("sh-v3");
+        Files.writeString(v3Key, "0123456789abcdef0123456789abcdef");
+        Path cert = dir.resolve("sh-platform.pem");
+        Map<String, String> env = new HashMap<>();
+        env.put("WXPAY_MERCHANTS", "sh,hk-2");
+        env.put("WXPAY_MERCHANT_SH_MCH_ID", "1900000111");
+        env.put("WXPAY_MERCHANT_SH_APP_ID", "wx-sh");
+        env.put("WXPAY_MERCHANT_SH_API_V3_KEY_FILE", v3Key.toString());
+        env.put("WXPAY_MERCHANT_SH_PLATFORM_CERT_FILES", cert.toString());
+        env.put("WXPAY_MERCHANT_SH_NOTIFY_PATH", "/wxpay/notify/sh");
+        env.put("WXPAY_MERCHANT_HK_2_MCH_ID", "1900000222");
+        env.put("WXPAY_MERCHANT_HK_2_APP_ID", "wx-hk");
+        env.put("WXPAY_MERCHANT_HK_2_API_V2_KEY", KEY);
+        env.put("WXPAY_MERCHANT_XX_MCH_ID", "1900000333");
+        Properties sys = new Properties();
+        sys.setProperty("wxpay.merchant.hk-2.app-id", "wx-hk-sysprop");
+        Map<String, String> merged = ConfigSources.collect(null, getClass().getClassLoader(), env, sys);
+        assertEquals("1900000111", merged.get("wxpay.merchant.sh.mch-id"));
+        assertEquals(v3Key.toString(), merged.get("wxpay.merchant.sh.api-v3-key-file"));
+        assertEquals("wx-hk-sysprop", merged.get("wxpay.merchant.hk-2.app-id"), "system properties still win");
+        assertFalse(merged.keySet().stream().anyMatch(k -> k.contains("xx")), "no merchant named xx");
+
+        WxPayConfig c = WxPayConfig.from(merged);
+        assertEquals(List.of("sh", "hk-2"), c.merchants().stream().map(MerchantConfig::name).collect(Collectors.toList()));
+        MerchantConfig sh = c.merchants().get(0);
+        assertEquals("1900000111", sh.mchId());
+        assertEquals("/wxpay/notify/sh", sh.notifyPath());
+        assertEquals(List.of(cert.toString()), sh.platformCertFiles());
+        MerchantConfig hk = c.merchants().get(1);
+        assertEquals("1900000222", hk.mchId());
+        assertEquals(List.of("wx-hk-sysprop"), hk.appIds());
     }
 }
