@@ -409,22 +409,16 @@ final class NotifyStore {
             }
             try {
                 work.run(s.getConnection());
-                // A database error the work caught may have rolled the whole transaction back (a
-                // deadlock's victim on MariaDB), the mark with it; what it wrote afterwards would
-                // then commit alone and the entry be delivered again. The mark must still be ours.
-                if (mapper.clearDeliveryMark(outboxId, mark) != 1) {
-                    throw new IllegalStateException("the delivery transaction was rolled back while the"
-                            + " work ran (a database error it caught, such as a deadlock, does that);"
-                            + " nothing it wrote is committed");
-                }
             } catch (Exception | LinkageError e) {
-                try {
-                    s.rollback(true);
-                } catch (RuntimeException rollbackFailed) {
-                    // Closing the session (and the pool, on return) rolls back; nothing committed.
-                    e.addSuppressed(rollbackFailed);
-                }
-                throw new WorkFailed(e);
+                throw rolledBack(s, e);
+            }
+            // A database error the work caught may have rolled the whole transaction back (a
+            // deadlock's victim on MariaDB), the mark with it; what it wrote afterwards would then
+            // commit alone and the entry be delivered again. The mark must still be there.
+            if (mapper.clearDeliveryMark(outboxId, mark) != 1) {
+                throw rolledBack(s, new IllegalStateException("the delivery transaction was rolled back"
+                        + " while the work ran (a database error it caught, such as a deadlock, does that);"
+                        + " nothing it wrote is committed"));
             }
             s.commit(true);
             return true;
@@ -433,6 +427,16 @@ final class NotifyStore {
         } catch (RuntimeException e) {
             throw translate(e);
         }
+    }
+
+    private static WorkFailed rolledBack(SqlSession s, Throwable cause) {
+        try {
+            s.rollback(true);
+        } catch (RuntimeException rollbackFailed) {
+            // Closing the session (and the pool, on return) rolls back; nothing committed.
+            cause.addSuppressed(rollbackFailed);
+        }
+        return new WorkFailed(cause);
     }
 
     /** Up to {@code limit} dead letters, oldest first. */

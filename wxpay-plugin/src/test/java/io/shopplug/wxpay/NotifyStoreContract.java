@@ -542,6 +542,25 @@ abstract class NotifyStoreContract {
     }
 
     @Test
+    void aDeliveryWhoseTransactionEndedUnderTheWorkCommitsNothingWhenAnotherNodeDeliveredMeanwhile()
+            throws SQLException {
+        createEffectTable();
+        long id = store.record(payment("4200000035"), Collections.singletonList("tx:a")).outboxIds().get(0);
+        assertThrows(NotifyStore.WorkFailed.class, () -> store.deliverInTransaction(id, NODE_A, c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("ROLLBACK");
+            }
+            assertTrue(store.deliverInTransaction(id, NODE_B, other -> insertEffect(other, "by B")),
+                    "the rollback freed the entry, and B delivered it");
+            insertEffect(c, "by A, after its rollback");
+        }));
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_it_effect"));
+        assertEquals(1, count("SELECT COUNT(*) FROM wxpay_it_effect WHERE k = 'by B'"));
+        assertEquals(Delivery.State.DELIVERED, store.loadDelivery(id).state());
+        dropEffectTable();
+    }
+
+    @Test
     void aRecordedEntryIsDeliveredInItsTransactionWithoutAClaimUnlessAnotherNodeHoldsIt() throws SQLException {
         createEffectTable();
         long free = store.record(payment("4200000026"), Collections.singletonList("tx:a")).outboxIds().get(0);

@@ -94,15 +94,15 @@ final class NotifyStoreMariaDbTest extends NotifyStoreContract {
             assertNotNull(caught.get(), "the work was the deadlock's victim");
             assertEquals("40001", caught.get().getSQLState());
             assertTrue(failed.getCause().getMessage().startsWith("the delivery transaction was rolled back"));
+            assertEquals(0, count("SELECT COUNT(*) FROM wxpay_it_effect"), "nothing the work wrote committed");
+            assertEquals(Delivery.State.PENDING, store.loadDelivery(id).state());
         } finally {
             pool.shutdownNow();
+            try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+                st.execute("DROP TABLE wxpay_it_stock");
+            }
+            dropEffectTable();
         }
-        assertEquals(0, count("SELECT COUNT(*) FROM wxpay_it_effect"), "nothing the work wrote committed");
-        assertEquals(Delivery.State.PENDING, store.loadDelivery(id).state());
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.execute("DROP TABLE wxpay_it_stock");
-        }
-        dropEffectTable();
     }
 
     private static void update(Connection c, int row) throws SQLException {
