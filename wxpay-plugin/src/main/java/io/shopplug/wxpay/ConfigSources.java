@@ -5,12 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -42,7 +38,7 @@ final class ConfigSources {
         systemProperties.stringPropertyNames().stream().filter(n -> n.startsWith("wxpay."))
                 .forEach(n -> fromSystem.put(n, systemProperties.getProperty(n)));
         Map<String, String> overrides = new HashMap<>();
-        KEYS.forEach(key -> putIfSet(overrides, key, environment.get(environmentName(key))));
+        Settings.KEYS.forEach(key -> putIfSet(overrides, key, environment.get(environmentName(key))));
         overrides.putAll(fromSystem);
         String file = overrides.getOrDefault(Settings.CONFIG_FILE, merged.get(Settings.CONFIG_FILE));
         if (file != null && !file.isBlank()) {
@@ -68,29 +64,6 @@ final class ConfigSources {
     /** {@code wxpay.db.connect-timeout-ms} → {@code WXPAY_DB_CONNECT_TIMEOUT_MS}; {@code wxpay.merchant.hk.mch-id} → {@code WXPAY_MERCHANT_HK_MCH_ID}. */
     static String environmentName(String key) {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-    }
-
-    /** Every key outside a named merchant's: each {@code wxpay.} constant of {@link Settings}, and a file for each secret. */
-    static final List<String> KEYS = keys();
-
-    private static List<String> keys() {
-        List<String> keys = new ArrayList<>();
-        for (Field f : Settings.class.getDeclaredFields()) {
-            if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
-                try {
-                    String key = (String) f.get(null);
-                    if (key.startsWith("wxpay.") && !key.endsWith(".")) {
-                        keys.add(key);
-                    }
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        for (String secret : Settings.SECRETS) {
-            keys.add(secret + "-file");
-        }
-        return List.copyOf(keys);
     }
 
     private static void putIfSet(Map<String, String> target, String key, String valueOrNull) {

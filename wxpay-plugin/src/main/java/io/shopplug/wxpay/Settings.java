@@ -1,5 +1,8 @@
 package io.shopplug.wxpay;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -214,4 +217,27 @@ final class Settings {
     static final List<String> SECRETS = List.of(API_V2_KEY, API_V3_KEY, DB_PASSWORD, METRICS_TOKEN);
 
     static final String DEFAULT_DB_URL = "jdbc:h2:file:./data/wxpay;DB_CLOSE_ON_EXIT=FALSE";
+
+    /** Every key outside a named merchant's: each {@code wxpay.} constant above, and a file for each secret. */
+    static final List<String> KEYS = keys();
+
+    private static List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        for (Field f : Settings.class.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+                try {
+                    String key = (String) f.get(null);
+                    if (key.startsWith("wxpay.") && !key.endsWith(".")) {
+                        keys.add(key);
+                    }
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        for (String secret : SECRETS) {
+            keys.add(secret + "-file");
+        }
+        return List.copyOf(keys);
+    }
 }

@@ -47,6 +47,7 @@ final class WxPayConfig {
     private final Duration reconcileDelay;
     private final int reconcileMaxPerRun;
     private final Duration reconcileMaxAge;
+    private final List<String> unknownKeys;
 
     private WxPayConfig(Reader r) {
         notifyPath = r.path(Settings.NOTIFY_PATH, "/wxpay/notify");
@@ -104,6 +105,24 @@ final class WxPayConfig {
         if (reconcileMaxAge.compareTo(reconcileDelay) <= 0) {
             r.problem(Settings.RECONCILE_MAX_AGE_SECONDS + " must be greater than " + Settings.RECONCILE_DELAY_SECONDS);
         }
+        unknownKeys = unknownKeys(r.settings.keySet(), r.list(Settings.MERCHANTS));
+    }
+
+    private static List<String> unknownKeys(Set<String> keys, List<String> merchantNames) {
+        Set<String> known = new HashSet<>(Settings.KEYS);
+        for (String name : merchantNames) {
+            for (String field : Settings.MERCHANT_KEYS) {
+                known.add(Settings.MERCHANT_PREFIX + name + "." + field);
+            }
+        }
+        List<String> unknown = new ArrayList<>();
+        for (String key : keys) {
+            if (key.startsWith("wxpay.") && !known.contains(key)) {
+                unknown.add(key);
+            }
+        }
+        unknown.sort(null);
+        return unknown;
     }
 
     private static SourceGuard sourceGuard(Reader r) {
@@ -261,6 +280,8 @@ final class WxPayConfig {
     Duration dispatchLease() { return dispatchLease; }
     Duration dispatchSweepInterval() { return dispatchSweepInterval; }
     int maxConcurrentNotifies() { return maxConcurrentNotifies; }
+    /** The {@code wxpay.} keys given that no setting reads (typos, or a merchant not named), sorted. */
+    List<String> unknownKeys() { return unknownKeys; }
     /** How long notify log rows are kept; zero: for ever. */
     Duration notifyLogRetention() { return notifyLogRetention; }
     /** {@link Settings#RECONCILE_ENABLED} as configured; empty when not set (on if the host can say what is pending). */

@@ -97,6 +97,10 @@ final class WxPayEngine implements AutoCloseable {
         Map<String, String> settings = new java.util.HashMap<>(settings(servletContext));
         settings.putAll(hooks.settings());
         WxPayConfig config = WxPayConfig.from(settings, hooks.problems());
+        if (!config.unknownKeys().isEmpty()) {
+            LOG.warn("wxpay: ignoring settings that the plugin does not read (misspelt, or a merchant"
+                    + " {} does not name?): {}", Settings.MERCHANTS, config.unknownKeys());
+        }
         Injector injector;
         try {
             injector = Guice.createInjector(Stage.PRODUCTION,

@@ -203,7 +203,7 @@ class WxPayConfigTest {
     @Test
     void everyKeyCanBeSetFromTheEnvironment() {
         Map<String, String> env = new HashMap<>();
-        for (String key : ConfigSources.KEYS) {
+        for (String key : Settings.KEYS) {
             if (!key.equals(Settings.CONFIG_FILE)) { // read by laterSourcesOverrideEarlier
                 env.put(ConfigSources.environmentName(key), "from " + key);
             }
@@ -211,10 +211,10 @@ class WxPayConfigTest {
         Map<String, String> merged = ConfigSources.collect(null, getClass().getClassLoader(), env, new Properties());
         for (String key : List.of("wxpay.console.path", "wxpay.metrics.token-file", "wxpay.notify-log.retention-days",
                 "wxpay.db.password-file", "wxpay.dispatch.lease-ms", "wxpay.reconcile.max-age-seconds", "wxpay.mch-id")) {
-            assertTrue(ConfigSources.KEYS.contains(key), key);
+            assertTrue(Settings.KEYS.contains(key), key);
             assertEquals("from " + key, merged.get(key), key);
         }
-        assertEquals(ConfigSources.KEYS.size() - 1, merged.size(), merged.keySet().toString());
+        assertEquals(Settings.KEYS.size() - 1, merged.size(), merged.keySet().toString());
     }
 
     @Test
@@ -250,5 +250,26 @@ class WxPayConfigTest {
         MerchantConfig hk = c.merchants().get(1);
         assertEquals("1900000222", hk.mchId());
         assertEquals(List.of("wx-hk-sysprop"), hk.appIds());
+    }
+    @Test
+    void keysNoSettingReadsAreListedForAWarning() {
+        Map<String, String> m = valid();
+        m.put("wxpay.mchid", "1900000109");
+        m.put("wxpay.db.pasword", "x");
+        m.put("wxpay.merchant.sh.mch-id", "1900000111");
+        m.put("wxpay.api-v2-key-file", "");
+        m.put("wxpay.metrics.token-file", "");
+        m.put("shop.theme", "dark");
+        assertEquals(List.of("wxpay.db.pasword", "wxpay.mchid", "wxpay.merchant.sh.mch-id"),
+                WxPayConfig.from(m).unknownKeys());
+
+        Map<String, String> named = new HashMap<>();
+        named.put("wxpay.merchants", "sh");
+        named.put("wxpay.merchant.sh.mch-id", "1900000111");
+        named.put("wxpay.merchant.sh.app-id", "wx-sh");
+        named.put("wxpay.merchant.sh.api-v2-key", KEY);
+        named.put("wxpay.merchant.sh.mch_id", "1900000111");
+        named.put("wxpay.merchant.hk.mch-id", "1900000222");
+        assertEquals(List.of("wxpay.merchant.hk.mch-id", "wxpay.merchant.sh.mch_id"), WxPayConfig.from(named).unknownKeys());
     }
 }
