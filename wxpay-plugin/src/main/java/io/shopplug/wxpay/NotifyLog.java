@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * the queue is full ({@link #DEFAULT_CAPACITY} rows), rows are dropped, counted in
  * {@link #dropped()} and warned about (at most once a minute), and nothing else changes. A row's {@code received_at} is the
  * time of {@link #append}. With a retention, the same thread deletes the rows older than it,
- * {@link #PURGE_BATCH} at a time between batches of new rows, a few minutes after start and then
- * every hour. Thread-safe.
+ * {@link #PURGE_BATCH} at a time between batches of new rows (and not while more than
+ * {@link #MAX_BATCH} new ones wait), a few minutes after start and then every hour. Thread-safe.
  */
 final class NotifyLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NotifyLog.class);
@@ -72,8 +72,10 @@ final class NotifyLog implements AutoCloseable {
     /** Rows taken off the queue and settled (written or dropped); guarded by {@code this}. */
     private long settled;
     private volatile boolean closed;
-    /** Writer thread only. */
+    /** Writer thread only: when the next purge batch is due, and the purge run under way. */
     private long nextPurge;
+    private Instant purgeBefore;
+    private Instant purgedUpTo;
     private long purged;
 
     /** A log that keeps every row. */
@@ -174,8 +176,10 @@ final class NotifyLog implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            if (!retention.isZero() && System.nanoTime() - nextPurge >= 0) {
-                nextPurge = System.nanoTime() + (purgeBatch() ? PURGE_PAUSE : PURGE_EVERY).toNanos();
+            if (!retention.isZero() && !closed && System.nanoTime() - nextPurge >= 0) {
+                // New rows first: while more than a batch of them waits, the purge waits too.
+                boolean more = queue.size() > MAX_BATCH || purgeBatch();
+                nextPurge = System.nanoTime() + (more ? PURGE_PAUSE : PURGE_EVERY).toNanos();
             }
             queue.drainTo(batch, MAX_BATCH - 1);
             boolean stop = batch.remove(STOP);
@@ -208,20 +212,25 @@ final class NotifyLog implements AutoCloseable {
 
     /** Deletes one batch of rows older than the retention; true if more may be left. */
     private boolean purgeBatch() {
-        Instant before = clock.instant().minus(retention);
+        if (purgeBefore == null) {
+            purgeBefore = clock.instant().minus(retention);
+        }
         try {
-            int deleted = store.purgeNotifyLog(before, PURGE_BATCH);
-            purged += deleted;
-            if (deleted >= PURGE_BATCH) {
+            NotifyStore.Purged batch = store.purgeNotifyLog(purgedUpTo, purgeBefore, PURGE_BATCH);
+            purged += batch.rows;
+            if (batch.upTo != null) {
+                purgedUpTo = batch.upTo;
                 return true;
             }
             if (purged > 0) {
-                LOG.info("wxpay: deleted {} notify log rows received before {}", purged, before);
+                LOG.info("wxpay: deleted {} notify log rows received before {}", purged, purgeBefore);
             }
         } catch (RuntimeException e) {
-            LOG.warn("wxpay: could not delete old notify log rows ({}); trying again in an hour",
-                    SqlErrors.describe(e));
+            LOG.warn("wxpay: could not delete old notify log rows ({}; {} deleted before that); trying"
+                    + " again in an hour", SqlErrors.describe(e), purged);
         }
+        purgeBefore = null;
+        purgedUpTo = null;
         purged = 0;
         return false;
     }

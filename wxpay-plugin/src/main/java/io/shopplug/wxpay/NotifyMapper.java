@@ -39,11 +39,16 @@ interface NotifyMapper {
 
     void insertNotifyLog(NotifyLog.Row row);
 
-    /** The received time of the notify log row {@code offset} places after the oldest one before {@code before}. */
-    Instant selectNotifyLogTime(@Param("before") Instant before, @Param("offset") int offset);
+    /**
+     * The received time of the notify log row {@code offset} places after the oldest one received
+     * after {@code after} (null: any) and before {@code before}.
+     */
+    Instant selectNotifyLogTime(@Param("after") Instant after, @Param("before") Instant before,
+            @Param("offset") int offset);
 
-    /** Deletes the notify log rows received before {@code until} (or at it, if {@code inclusive}). */
-    int deleteNotifyLog(@Param("until") Instant until, @Param("inclusive") boolean inclusive);
+    /** Deletes the notify log rows received after {@code after} (null: any) and before {@code until} (or at it, if {@code inclusive}). */
+    int deleteNotifyLog(@Param("after") Instant after, @Param("until") Instant until,
+            @Param("inclusive") boolean inclusive);
 
     Delivery selectDelivery(@Param("id") long outboxId);
 

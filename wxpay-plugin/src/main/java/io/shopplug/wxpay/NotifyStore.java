@@ -246,17 +246,32 @@ final class NotifyStore {
     }
 
     /**
-     * Deletes the oldest notify log rows received before {@code before}: at most {@code batch},
-     * or a few more when several share the last one's time.
+     * Deletes the oldest notify log rows received after {@code after} (null: from the first) and
+     * before {@code before}: at most {@code batch}, or a few more when several share the last
+     * one's time.
      *
-     * @return how many rows were deleted; fewer than {@code batch} means none older is left
+     * @return how many rows went, and up to which time when a whole batch did (the next batch
+     *     starts after it, so it does not walk over the index entries this one left behind)
      * @throws RuntimeException if the database refuses; nothing is deleted then
      */
-    int purgeNotifyLog(Instant before, int batch) {
+    Purged purgeNotifyLog(Instant after, Instant before, int batch) {
         try (SqlSession s = sessions.openSession(true)) {
             NotifyMapper mapper = s.getMapper(NotifyMapper.class);
-            Instant last = mapper.selectNotifyLogTime(before, batch - 1);
-            return last == null ? mapper.deleteNotifyLog(before, false) : mapper.deleteNotifyLog(last, true);
+            Instant last = mapper.selectNotifyLogTime(after, before, batch - 1);
+            return last == null ? new Purged(mapper.deleteNotifyLog(after, before, false), null)
+                    : new Purged(mapper.deleteNotifyLog(after, last, true), last);
+        }
+    }
+
+    /** What one {@link #purgeNotifyLog} batch deleted. */
+    static final class Purged {
+        final int rows;
+        /** Null when no row older than the cut-off was left. */
+        final Instant upTo;
+
+        Purged(int rows, Instant upTo) {
+            this.rows = rows;
+            this.upTo = upTo;
         }
     }
 

@@ -3,8 +3,11 @@ package io.shopplug.wxpay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -158,6 +161,31 @@ class NotifyLogTest {
         assertTrue(log.flush(WAIT));
         assertEquals(List.of("ORDER-29-DAYS", "ORDER-NOW"),
                 column("SELECT out_trade_no FROM wxpay_notify_log ORDER BY received_at"));
+    }
+
+    @Test
+    void aPurgeTheDatabaseRefusesIsRetriedInAnHourAndTheLogGoesOnWriting() throws Exception {
+        NotifyStore store = new NotifyStore(database.sessionFactory(), clock);
+        store.logNotify(List.of(new NotifyLog.Row(T0.minus(Duration.ofDays(31)), "v2", Outcome.ACCEPTED, null,
+                "ORDER-OLD", "4201", "198.51.100.1")));
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(new ApiV2EndpointTest.Tee(stderr, logged), true, StandardCharsets.UTF_8));
+        try {
+            databaseDown.set(true);
+            log = new NotifyLog(store, clock, NotifyLog.DEFAULT_CAPACITY, Duration.ofDays(30), Duration.ZERO);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!logged.toString(StandardCharsets.UTF_8).contains("could not delete old notify log rows")) {
+                assertTrue(System.nanoTime() < deadline, "no purge failure logged");
+                Thread.sleep(10);
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        databaseDown.set(false);
+        log.append("v3", Outcome.ACCEPTED, null, "ORDER-NOW", "4202", "198.51.100.1");
+        assertTrue(log.flush(WAIT));
+        assertEquals(List.of("ORDER-OLD", "ORDER-NOW"), column("SELECT out_trade_no FROM wxpay_notify_log ORDER BY id"));
     }
 
     @Test

@@ -768,14 +768,40 @@ abstract class NotifyStoreContract {
         rows.add(logRow(T0.plusMillis(1), "new"));
         store.logNotify(rows);
 
-        assertEquals(4, store.purgeNotifyLog(T0, 4), "the four oldest: days 10 to 7");
+        NotifyStore.Purged first = store.purgeNotifyLog(null, T0, 4);
+        assertEquals(4, first.rows, "the four oldest: days 10 to 7");
+        assertEquals(T0.minus(Duration.ofDays(7)), first.upTo);
         assertEquals(0, count("SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no IN"
                 + " ('old-10', 'old-9', 'old-8', 'old-7')"));
-        assertEquals(5, store.purgeNotifyLog(T0, 4), "days 6 to 3, and the row tied with day 3");
-        assertEquals(2, store.purgeNotifyLog(T0, 4), "fewer than a batch: the rest before the cut-off");
-        assertEquals(0, store.purgeNotifyLog(T0, 4));
+        NotifyStore.Purged second = store.purgeNotifyLog(first.upTo, T0, 4);
+        assertEquals(5, second.rows, "days 6 to 3, and the row tied with day 3");
+        assertEquals(T0.minus(Duration.ofDays(3)), second.upTo);
+        NotifyStore.Purged third = store.purgeNotifyLog(second.upTo, T0, 4);
+        assertEquals(2, third.rows, "fewer than a batch: the rest before the cut-off");
+        assertNull(third.upTo, "none left");
+        assertEquals(0, store.purgeNotifyLog(null, T0, 4).rows);
         assertEquals(2, count("SELECT COUNT(*) FROM wxpay_notify_log"));
         assertEquals(1, count("SELECT COUNT(*) FROM wxpay_notify_log WHERE out_trade_no = 'at the cut-off'"));
+    }
+
+    @Test
+    void notifyLogPurgeStartsAfterWhereTheLastBatchEnded() throws SQLException {
+        List<NotifyLog.Row> rows = new ArrayList<>();
+        for (int day = 5; day >= 1; day--) {
+            rows.add(logRow(T0.minus(Duration.ofDays(day)), "old-" + day));
+        }
+        store.logNotify(rows);
+        NotifyStore.Purged purged = store.purgeNotifyLog(T0.minus(Duration.ofDays(3)), T0, 10);
+        assertEquals(2, purged.rows);
+        assertNull(purged.upTo);
+        List<String> left = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT out_trade_no FROM wxpay_notify_log ORDER BY received_at")) {
+            while (rs.next()) {
+                left.add(rs.getString(1));
+            }
+        }
+        assertEquals(Arrays.asList("old-5", "old-4", "old-3"), left);
     }
 
     private static NotifyLog.Row logRow(Instant receivedAt, String outTradeNo) {
