@@ -48,6 +48,7 @@ final class WxPayConfig {
     private final int reconcileMaxPerRun;
     private final Duration reconcileMaxAge;
     private final List<String> unknownKeys;
+    private final Set<String> readKeys;
 
     private WxPayConfig(Reader r) {
         notifyPath = r.path(Settings.NOTIFY_PATH, "/wxpay/notify");
@@ -105,24 +106,16 @@ final class WxPayConfig {
         if (reconcileMaxAge.compareTo(reconcileDelay) <= 0) {
             r.problem(Settings.RECONCILE_MAX_AGE_SECONDS + " must be greater than " + Settings.RECONCILE_DELAY_SECONDS);
         }
-        unknownKeys = unknownKeys(r.settings.keySet(), r.list(Settings.MERCHANTS));
-    }
-
-    private static List<String> unknownKeys(Set<String> keys, List<String> merchantNames) {
-        Set<String> known = new HashSet<>(Settings.KEYS);
-        for (String name : merchantNames) {
-            for (String field : Settings.MERCHANT_KEYS) {
-                known.add(Settings.MERCHANT_PREFIX + name + "." + field);
-            }
-        }
+        r.get(Settings.CONFIG_FILE); // read by ConfigSources
         List<String> unknown = new ArrayList<>();
-        for (String key : keys) {
-            if (key.startsWith("wxpay.") && !known.contains(key)) {
+        for (String key : r.settings.keySet()) {
+            if (key.startsWith("wxpay.") && !r.asked.contains(key)) {
                 unknown.add(key);
             }
         }
         unknown.sort(null);
-        return unknown;
+        unknownKeys = List.copyOf(unknown);
+        readKeys = Set.copyOf(r.asked);
     }
 
     private static SourceGuard sourceGuard(Reader r) {
@@ -282,6 +275,8 @@ final class WxPayConfig {
     int maxConcurrentNotifies() { return maxConcurrentNotifies; }
     /** The {@code wxpay.} keys given that no setting reads (typos, or a merchant not named), sorted. */
     List<String> unknownKeys() { return unknownKeys; }
+    /** Every key this configuration read, given or not. */
+    Set<String> readKeys() { return readKeys; }
     /** How long notify log rows are kept; zero: for ever. */
     Duration notifyLogRetention() { return notifyLogRetention; }
     /** {@link Settings#RECONCILE_ENABLED} as configured; empty when not set (on if the host can say what is pending). */
@@ -300,6 +295,8 @@ final class WxPayConfig {
     private static final class Reader {
         private final Map<String, String> settings;
         private final List<String> problems = new ArrayList<>();
+        /** Every key read, set or not. */
+        private final Set<String> asked = new HashSet<>();
 
         Reader(Map<String, String> settings) {
             this.settings = settings;
@@ -310,6 +307,7 @@ final class WxPayConfig {
         }
 
         Optional<String> get(String key) {
+            asked.add(key);
             String v = settings.get(key);
             return v == null || v.trim().isEmpty() ? Optional.empty() : Optional.of(v.trim());
         }
@@ -346,7 +344,7 @@ final class WxPayConfig {
 
         /** A comma-separated list, trimmed, without empty items. */
         List<String> list(String key) {
-            return splitList(settings.get(key));
+            return splitList(get(key).orElse(null));
         }
 
         String path(String key, String dflt) {

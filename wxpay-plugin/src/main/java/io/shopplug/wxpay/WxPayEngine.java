@@ -81,7 +81,7 @@ final class WxPayEngine implements AutoCloseable {
             LOG.info("wxpay plugin already started in {}", servletContext.getContextPath());
             return null;
         }
-        Map<String, String> settings = settings(servletContext);
+        Map<String, String> settings = settings(servletContext, Map.of());
         if (fromInitializer && "false".equalsIgnoreCase(String.valueOf(settings.get(Settings.AUTOSTART)).trim())) {
             LOG.info("wxpay plugin not started by its initializer ({}=false)", Settings.AUTOSTART);
             return null;
@@ -94,12 +94,16 @@ final class WxPayEngine implements AutoCloseable {
             throw new IllegalStateException("the wxpay plugin is already running in this webapp"
                     + " (started by its initializer: set " + Settings.AUTOSTART + "=false)");
         }
-        Map<String, String> settings = new java.util.HashMap<>(settings(servletContext));
-        settings.putAll(hooks.settings());
+        Map<String, String> settings = settings(servletContext, hooks.settings());
         WxPayConfig config = WxPayConfig.from(settings, hooks.problems());
         if (!config.unknownKeys().isEmpty()) {
             LOG.warn("wxpay: ignoring settings that the plugin does not read (misspelt, or a merchant"
                     + " {} does not name?): {}", Settings.MERCHANTS, config.unknownKeys());
+        }
+        List<String> unusedEnvironment = ConfigSources.unusedEnvironment(System.getenv(), settings);
+        if (!unusedEnvironment.isEmpty()) {
+            LOG.warn("wxpay: ignoring environment variables that name no setting (misspelt, or a merchant"
+                    + " {} does not name?): {}", Settings.MERCHANTS, unusedEnvironment);
         }
         Injector injector;
         try {
@@ -205,8 +209,9 @@ final class WxPayEngine implements AutoCloseable {
         return root.getClass().getSimpleName() + ": " + message;
     }
 
-    private static Map<String, String> settings(ServletContext servletContext) {
-        return ConfigSources.collect(servletContext, classLoader(servletContext), System.getenv(), System.getProperties());
+    private static Map<String, String> settings(ServletContext servletContext, Map<String, String> hostSettings) {
+        return ConfigSources.collect(servletContext, classLoader(servletContext), System.getenv(),
+                System.getProperties(), hostSettings);
     }
 
     private static ClassLoader classLoader(ServletContext servletContext) {

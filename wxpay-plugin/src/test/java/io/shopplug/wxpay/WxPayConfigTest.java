@@ -10,9 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -191,7 +193,7 @@ class WxPayConfigTest {
         Properties sys = new Properties();
         sys.setProperty("wxpay.notify-path", "/from-sysprop");
         sys.setProperty("user.home", "/root");
-        Map<String, String> merged = ConfigSources.collect(null, loader, env, sys);
+        Map<String, String> merged = ConfigSources.collect(null, loader, env, sys, Map.of());
         assertEquals("1111", merged.get("wxpay.mch-id"));
         assertEquals("wx-env", merged.get("wxpay.app-id"));
         assertEquals("/from-sysprop", merged.get("wxpay.notify-path"));
@@ -208,7 +210,7 @@ class WxPayConfigTest {
                 env.put(ConfigSources.environmentName(key), "from " + key);
             }
         }
-        Map<String, String> merged = ConfigSources.collect(null, getClass().getClassLoader(), env, new Properties());
+        Map<String, String> merged = ConfigSources.collect(null, getClass().getClassLoader(), env, new Properties(), Map.of());
         for (String key : List.of("wxpay.console.path", "wxpay.metrics.token-file", "wxpay.notify-log.retention-days",
                 "wxpay.db.password-file", "wxpay.dispatch.lease-ms", "wxpay.reconcile.max-age-seconds", "wxpay.mch-id")) {
             assertTrue(Settings.KEYS.contains(key), key);
@@ -235,7 +237,7 @@ class WxPayConfigTest {
         env.put("WXPAY_MERCHANT_XX_MCH_ID", "1900000333");
         Properties sys = new Properties();
         sys.setProperty("wxpay.merchant.hk-2.app-id", "wx-hk-sysprop");
-        Map<String, String> merged = ConfigSources.collect(null, getClass().getClassLoader(), env, sys);
+        Map<String, String> merged = ConfigSources.collect(null, getClass().getClassLoader(), env, sys, Map.of());
         assertEquals("1900000111", merged.get("wxpay.merchant.sh.mch-id"));
         assertEquals(v3Key.toString(), merged.get("wxpay.merchant.sh.api-v3-key-file"));
         assertEquals("wx-hk-sysprop", merged.get("wxpay.merchant.hk-2.app-id"), "system properties still win");
@@ -271,5 +273,30 @@ class WxPayConfigTest {
         named.put("wxpay.merchant.sh.mch_id", "1900000111");
         named.put("wxpay.merchant.hk.mch-id", "1900000222");
         assertEquals(List.of("wxpay.merchant.hk.mch-id", "wxpay.merchant.sh.mch_id"), WxPayConfig.from(named).unknownKeys());
+    }
+    @Test
+    void merchantsTheHostNamesTakeTheirKeysFromTheEnvironmentUnlessTheHostGivesThem() {
+        Map<String, String> env = Map.of("WXPAY_MERCHANT_SH_MCH_ID", "1900000111", "WXPAY_MERCHANT_SH_APP_ID", "wx-env",
+                "WXPAY_MERCHANT_SH_API_V2_KEY", KEY, "WXPAY_MERCHANT_HK_MCH_ID", "1900000222", "WXPAY_MCHID", "1");
+        Map<String, String> host = Map.of("wxpay.merchants", "sh", "wxpay.merchant.sh.app-id", "wx-host");
+        Map<String, String> merged = ConfigSources.collect(null, getClass().getClassLoader(), env, new Properties(), host);
+        WxPayConfig c = WxPayConfig.from(merged);
+        assertEquals("1900000111", c.merchants().get(0).mchId());
+        assertEquals(List.of("wx-host"), c.merchants().get(0).appIds(), "the host's settings win");
+        assertEquals(List.of("WXPAY_MCHID", "WXPAY_MERCHANT_HK_MCH_ID"), ConfigSources.unusedEnvironment(env, merged));
+    }
+
+    @Test
+    void everyKeyTheConfigurationReadsCanBeSetFromTheEnvironmentAndNoOtherIsUnknown() {
+        Map<String, String> named = new HashMap<>();
+        named.put("wxpay.merchants", "sh");
+        named.put("wxpay.merchant.sh.mch-id", "1900000111");
+        named.put("wxpay.merchant.sh.app-id", "wx-sh");
+        named.put("wxpay.merchant.sh.api-v2-key", KEY);
+        Set<String> read = new HashSet<>(WxPayConfig.from(valid()).readKeys());
+        read.addAll(WxPayConfig.from(named).readKeys());
+        Set<String> reachable = new HashSet<>(Settings.KEYS);
+        Settings.MERCHANT_KEYS.forEach(field -> reachable.add("wxpay.merchant.sh." + field));
+        assertEquals(reachable, read);
     }
 }
