@@ -122,6 +122,11 @@ final class DemoWeChatPay {
         }
         if (several) {
             plugin.put("wxpay.merchants", String.join(",", names));
+            // wxpay.properties, which the plugin reads too, holds the first merchant under wxpay.:
+            // handed above as a named one, its single-merchant keys are switched off.
+            for (String field : List.of("mch-id", "app-id", "api-v2-key", "api-v3-key", "sign-type")) {
+                plugin.put(MerchantSettings.MAIN + field, "");
+            }
         }
         return new DemoWeChatPay(api, configs.get(0).notifyPath(), merchants, plugin);
     }

@@ -19,8 +19,10 @@ record MerchantSettings(String mchId, String appId, String apiV2Key, String sign
     static final String RESOURCE = "wxpay.properties";
     /** The prefix of the single merchant's keys, as the plugin reads them. */
     static final String MAIN = "wxpay.";
-    /** The prefix of the second demo merchant's keys. */
+    /** The prefix of the second demo merchant's keys, read from {@value #SECOND_RESOURCE}. */
     static final String SECOND = "wxpay.merchant.second.";
+    /** The second demo merchant's file, which the plugin does not read. */
+    static final String SECOND_RESOURCE = "demo-second-merchant.properties";
 
     /** The demo APIv3 key, when the file has one. */
     Optional<String> apiV3KeyIfAny() {
@@ -38,19 +40,16 @@ record MerchantSettings(String mchId, String appId, String apiV2Key, String sign
 
     /**
      * Reads the merchant whose keys start with {@code prefix} ({@link #MAIN} or {@link #SECOND})
-     * from {@value #RESOURCE}; the notify path is always {@code wxpay.notify-path}.
+     * from {@value #RESOURCE} (and {@value #SECOND_RESOURCE}); the notify path is always
+     * {@code wxpay.notify-path}.
      *
      * @throws IllegalStateException listing every missing key at once
      */
     static MerchantSettings fromClassPath(ClassLoader loader, String prefix) {
         Properties p = new Properties();
-        try (InputStream in = loader.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is not on the class path");
-            }
-            p.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + RESOURCE, e);
+        load(p, loader, RESOURCE);
+        if (prefix.equals(SECOND)) {
+            load(p, loader, SECOND_RESOURCE);
         }
         List<String> missing = new ArrayList<>();
         String mchId = required(p, prefix + "mch-id", missing);
@@ -64,6 +63,17 @@ record MerchantSettings(String mchId, String appId, String apiV2Key, String sign
                 p.getProperty(prefix + "sign-type", "MD5").trim(),
                 p.getProperty("wxpay.notify-path", "/wxpay/notify").trim(),
                 v3 == null || v3.isBlank() ? null : v3.trim());
+    }
+
+    private static void load(Properties p, ClassLoader loader, String resource) {
+        try (InputStream in = loader.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is not on the class path");
+            }
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + resource, e);
+        }
     }
 
     private static String required(Properties p, String key, List<String> missing) {

@@ -108,11 +108,11 @@ final class WxPayConfig {
         }
         r.get(Settings.CONFIG_FILE); // read by ConfigSources
         List<String> unknown = new ArrayList<>();
-        for (String key : r.settings.keySet()) {
-            if (key.startsWith("wxpay.") && !r.asked.contains(key)) {
+        r.settings.forEach((key, value) -> {
+            if (key.startsWith("wxpay.") && !r.asked.contains(key) && value != null && !value.isBlank()) {
                 unknown.add(key);
             }
-        }
+        });
         unknown.sort(null);
         unknownKeys = List.copyOf(unknown);
         readKeys = Set.copyOf(r.asked);
@@ -273,7 +273,7 @@ final class WxPayConfig {
     Duration dispatchLease() { return dispatchLease; }
     Duration dispatchSweepInterval() { return dispatchSweepInterval; }
     int maxConcurrentNotifies() { return maxConcurrentNotifies; }
-    /** The {@code wxpay.} keys given that no setting reads (typos, or a merchant not named), sorted. */
+    /** The {@code wxpay.} keys given a value that no setting reads (typos, or a merchant not named), sorted. */
     List<String> unknownKeys() { return unknownKeys; }
     /** Every key this configuration read, given or not. */
     Set<String> readKeys() { return readKeys; }

@@ -261,6 +261,7 @@ class WxPayConfigTest {
         m.put("wxpay.merchant.sh.mch-id", "1900000111");
         m.put("wxpay.api-v2-key-file", "");
         m.put("wxpay.metrics.token-file", "");
+        m.put("wxpay.merchant.hk.mch-id", " ");
         m.put("shop.theme", "dark");
         assertEquals(List.of("wxpay.db.pasword", "wxpay.mchid", "wxpay.merchant.sh.mch-id"),
                 WxPayConfig.from(m).unknownKeys());
