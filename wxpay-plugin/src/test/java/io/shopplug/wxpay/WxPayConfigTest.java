@@ -202,6 +202,7 @@ class WxPayConfigTest {
         assertFalse(merged.containsKey("user.home"));
         assertFalse(merged.containsKey("PATH"));
     }
+
     @Test
     void everyKeyCanBeSetFromTheEnvironment() {
         Map<String, String> env = new HashMap<>();
@@ -253,6 +254,7 @@ class WxPayConfigTest {
         assertEquals("1900000222", hk.mchId());
         assertEquals(List.of("wx-hk-sysprop"), hk.appIds());
     }
+
     @Test
     void keysNoSettingReadsAreListedForAWarning() {
         Map<String, String> m = valid();
@@ -266,15 +268,12 @@ class WxPayConfigTest {
         assertEquals(List.of("wxpay.db.pasword", "wxpay.mchid", "wxpay.merchant.sh.mch-id"),
                 WxPayConfig.from(m).unknownKeys());
 
-        Map<String, String> named = new HashMap<>();
-        named.put("wxpay.merchants", "sh");
-        named.put("wxpay.merchant.sh.mch-id", "1900000111");
-        named.put("wxpay.merchant.sh.app-id", "wx-sh");
-        named.put("wxpay.merchant.sh.api-v2-key", KEY);
+        Map<String, String> named = namedSh();
         named.put("wxpay.merchant.sh.mch_id", "1900000111");
         named.put("wxpay.merchant.hk.mch-id", "1900000222");
         assertEquals(List.of("wxpay.merchant.hk.mch-id", "wxpay.merchant.sh.mch_id"), WxPayConfig.from(named).unknownKeys());
     }
+
     @Test
     void merchantsTheHostNamesTakeTheirKeysFromTheEnvironmentUnlessTheHostGivesThem() {
         Map<String, String> env = Map.of("WXPAY_MERCHANT_SH_MCH_ID", "1900000111", "WXPAY_MERCHANT_SH_APP_ID", "wx-env",
@@ -288,16 +287,21 @@ class WxPayConfigTest {
     }
 
     @Test
-    void everyKeyTheConfigurationReadsCanBeSetFromTheEnvironmentAndNoOtherIsUnknown() {
-        Map<String, String> named = new HashMap<>();
-        named.put("wxpay.merchants", "sh");
-        named.put("wxpay.merchant.sh.mch-id", "1900000111");
-        named.put("wxpay.merchant.sh.app-id", "wx-sh");
-        named.put("wxpay.merchant.sh.api-v2-key", KEY);
+    void theKeysTheConfigurationReadsAreTheOnesTheEnvironmentReaches() {
         Set<String> read = new HashSet<>(WxPayConfig.from(valid()).readKeys());
-        read.addAll(WxPayConfig.from(named).readKeys());
+        read.addAll(WxPayConfig.from(namedSh()).readKeys());
         Set<String> reachable = new HashSet<>(Settings.KEYS);
         Settings.MERCHANT_KEYS.forEach(field -> reachable.add("wxpay.merchant.sh." + field));
         assertEquals(reachable, read);
+    }
+
+    /** A valid configuration of one merchant named {@code sh}. */
+    private static Map<String, String> namedSh() {
+        Map<String, String> m = new HashMap<>();
+        m.put("wxpay.merchants", "sh");
+        m.put("wxpay.merchant.sh.mch-id", "1900000111");
+        m.put("wxpay.merchant.sh.app-id", "wx-sh");
+        m.put("wxpay.merchant.sh.api-v2-key", KEY);
+        return m;
     }
 }
