@@ -19,9 +19,6 @@ import io.shopplug.api.OrderSnapshot;
 import io.shopplug.api.OrderState;
 import io.shopplug.api.PaymentEvent;
 import io.shopplug.api.PaymentListener;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -78,16 +75,13 @@ class ApiV2EndpointTest {
     private ApiV2Endpoint endpoint;
     private NotifyLog notifyLog;
     private TimeZone zone;
-    private PrintStream stderr;
-    private ByteArrayOutputStream logged;
+    private CapturedStderr logged;
 
     @BeforeEach
     void openDatabase() {
         zone = TimeZone.getDefault();
         TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
-        stderr = System.err;
-        logged = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(new Tee(stderr, logged), true, StandardCharsets.UTF_8));
+        logged = CapturedStderr.start();
         secrets.add(V2Bodies.KEY);
 
         tables = Tables.inMemory("endpoint");
@@ -114,12 +108,12 @@ class ApiV2EndpointTest {
                 notifyLog.close();
             }
             tables.assertNoneContains(secrets);
-            String log = logged.toString(StandardCharsets.UTF_8);
+            String log = logged.text();
             for (String secret : secrets) {
                 assertFalse(log.contains(secret), "a secret was logged");
             }
         } finally {
-            System.setErr(stderr);
+            logged.close();
             TimeZone.setDefault(zone);
             database.close();
             tables.shutdown();
@@ -190,7 +184,7 @@ class ApiV2EndpointTest {
         assertEquals(REMOTE, log.get(0).get("remote_addr"));
         assertEquals(T0, log.get(0).get("received_at"));
         assertEquals(0, tables.count("SELECT COUNT(*) FROM wxpay_anomaly"));
-        assertTrue(logged.toString(StandardCharsets.UTF_8).contains("wxpay notify api=v2 outcome=ACCEPTED"),
+        assertTrue(logged.text().contains("wxpay notify api=v2 outcome=ACCEPTED"),
                 "the log is captured (so the secret check on it means something)");
     }
 
@@ -214,7 +208,7 @@ class ApiV2EndpointTest {
         assertEquals(2, tables.count("SELECT COUNT(*) FROM wxpay_outbox WHERE state = 'DELIVERED' AND attempts = 1"));
         assertEquals(1, inventory.events.size());
         flushLog();
-        assertEquals(Arrays.asList("ACCEPTED", "DUPLICATE", "DUPLICATE"), column(
+        assertEquals(Arrays.asList("ACCEPTED", "DUPLICATE", "DUPLICATE"), tables.column(
                 "SELECT outcome FROM wxpay_notify_log ORDER BY id"));
         assertEquals(0, tables.count("SELECT COUNT(*) FROM wxpay_anomaly"));
     }
@@ -348,7 +342,7 @@ class ApiV2EndpointTest {
                 FIXTURE_ORDER, 1999, "CNY");
 
         dispatcher.close();
-        assertEquals(Collections.singletonList(FIXTURE_TRANSACTION), column("SELECT business_key FROM wxpay_transaction"));
+        assertEquals(Collections.singletonList(FIXTURE_TRANSACTION), tables.column("SELECT business_key FROM wxpay_transaction"));
         assertEquals(1, inventory.events.size());
         assertEquals(FIXTURE_TRANSACTION, inventory.events.get(0).transactionId());
     }
@@ -459,7 +453,7 @@ class ApiV2EndpointTest {
             dispatcher.close();
         }
         assertEquals(Collections.emptyList(), inventory.events);
-        assertFalse(logged.toString(StandardCharsets.UTF_8).contains("could not write the notify log"),
+        assertFalse(logged.text().contains("could not write the notify log"),
                 "no notify-log write is attempted for database-unavailable");
     }
 
@@ -590,13 +584,6 @@ class ApiV2EndpointTest {
         }
     }
 
-    private List<Object> column(String sql) {
-        List<Object> out = new ArrayList<>();
-        for (Map<String, Object> row : tables.rows(sql)) {
-            out.add(row.values().iterator().next());
-        }
-        return out;
-    }
 
     private static String text(Answer a) {
         return new String(a.body(), StandardCharsets.UTF_8);
@@ -679,33 +666,6 @@ class ApiV2EndpointTest {
         }
     }
 
-    /** Writes to two streams. */
-    static final class Tee extends OutputStream {
-        private final OutputStream a;
-        private final OutputStream b;
-
-        Tee(OutputStream a, OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public synchronized void write(int c) throws java.io.IOException {
-            a.write(c);
-            b.write(c);
-        }
-
-        @Override
-        public synchronized void write(byte[] buf, int off, int len) throws java.io.IOException {
-            a.write(buf, off, len);
-            b.write(buf, off, len);
-        }
-
-        @Override
-        public void flush() throws java.io.IOException {
-            a.flush();
-        }
-    }
     /** Waits until the notify log has written every row appended so far. */
     private void flushLog() {
         try {

@@ -13,9 +13,7 @@ import io.shopplug.api.OrderSnapshot;
 import io.shopplug.api.OrderState;
 import io.shopplug.api.PaymentEvent;
 import io.shopplug.api.PaymentListener;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -99,8 +97,7 @@ class ApiV3EndpointTest {
     private ApiV3Endpoint endpoint;
     private NotifyLog notifyLog;
     private TimeZone zone;
-    private PrintStream stderr;
-    private ByteArrayOutputStream logged;
+    private CapturedStderr logged;
 
     @BeforeAll
     static void makeWeChatPayKeys() {
@@ -122,9 +119,7 @@ class ApiV3EndpointTest {
     void openDatabase() {
         zone = TimeZone.getDefault();
         TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
-        stderr = System.err;
-        logged = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(new ApiV2EndpointTest.Tee(stderr, logged), true, StandardCharsets.UTF_8));
+        logged = CapturedStderr.start();
         secrets.add(V3Signer.API_V3_KEY);
 
         tables = Tables.inMemory("endpoint-v3");
@@ -145,12 +140,12 @@ class ApiV3EndpointTest {
                 notifyLog.close();
             }
             tables.assertNoneContains(secrets);
-            String log = logged.toString(StandardCharsets.UTF_8);
+            String log = logged.text();
             for (String secret : secrets) {
                 assertFalse(log.contains(secret), "a secret was logged");
             }
         } finally {
-            System.setErr(stderr);
+            logged.close();
             TimeZone.setDefault(zone);
             DataSources.close(dataSource.delegate);
             tables.shutdown();
@@ -288,7 +283,7 @@ class ApiV3EndpointTest {
         }
         assertEquals(OrderState.PAID, orders.find(ORDER).get().state());
         assertEquals(List.of("v3 ACCEPTED null " + ORDER), notifyLog());
-        assertTrue(logged.toString(StandardCharsets.UTF_8).contains("wxpay notify api=v3 outcome=ACCEPTED"),
+        assertTrue(logged.text().contains("wxpay notify api=v3 outcome=ACCEPTED"),
                 "the log is captured (so the secret check on it means something)");
     }
 
@@ -377,7 +372,7 @@ class ApiV3EndpointTest {
         assertEquals(List.of("v3 IGNORED null null"), notifyLog());
         assertEquals(0, tables.count("SELECT COUNT(*) FROM wxpay_anomaly"));
         assertEquals(Collections.emptyList(), listener.events);
-        assertTrue(logged.toString(StandardCharsets.UTF_8).contains("outcome=IGNORED reason=null order=null key=null event="
+        assertTrue(logged.text().contains("outcome=IGNORED reason=null order=null key=null event="
                 + eventType), "the event type is in the log line");
     }
 
@@ -491,7 +486,7 @@ class ApiV3EndpointTest {
         assertEquals(1, tables.count("SELECT COUNT(*) FROM wxpay_transaction"));
         assertEquals(List.of("v3 ACCEPTED null " + ORDER, "v3 DUPLICATE null null"), notifyLog(),
                 "the copy is logged as a duplicate, off the request path");
-        assertTrue(logged.toString(StandardCharsets.UTF_8).contains("outcome=DUPLICATE reason=null order=null key=null event=identical copy"));
+        assertTrue(logged.text().contains("outcome=DUPLICATE reason=null order=null key=null event=identical copy"));
         dispatcher.close();
         assertEquals(1, listener.events.size());
     }
@@ -655,7 +650,7 @@ class ApiV3EndpointTest {
         assertEquals(checked + 2, mainVerifier.signaturesChecked());
 
         assertEquals(List.of(TX + " " + ORDER + " 1999", "4200000005202611240000005001 ORDER-5001 500"), transactions());
-        assertEquals(List.of(MCH_ID, "1900000110"), column("SELECT merchant_id FROM wxpay_transaction ORDER BY id DESC"));
+        assertEquals(List.of(MCH_ID, "1900000110"), tables.column("SELECT merchant_id FROM wxpay_transaction ORDER BY id DESC"));
         awaitDelivered(2);
     }
 
@@ -732,13 +727,6 @@ class ApiV3EndpointTest {
         return out;
     }
 
-    private List<Object> column(String sql) {
-        List<Object> out = new ArrayList<>();
-        for (Map<String, Object> row : tables.rows(sql)) {
-            out.add(row.values().iterator().next());
-        }
-        return out;
-    }
 
     private void awaitDelivered(int entries) {
         await(entries + " delivered outbox entries",

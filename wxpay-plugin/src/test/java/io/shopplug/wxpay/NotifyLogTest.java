@@ -3,11 +3,8 @@ package io.shopplug.wxpay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -106,7 +103,7 @@ class NotifyLogTest {
         gateOpen.set(true);
         assertTrue(log.flush(WAIT));
         assertEquals(List.of("ORDER-1", "ORDER-2", "ORDER-3"),
-                column("SELECT out_trade_no FROM wxpay_notify_log ORDER BY id"));
+                tables.column("SELECT out_trade_no FROM wxpay_notify_log ORDER BY id"));
     }
 
     @Test
@@ -120,7 +117,7 @@ class NotifyLogTest {
         databaseDown.set(false);
         log.append("v3", Outcome.ACCEPTED, null, "ORDER-KEPT", "4202", "198.51.100.1");
         assertTrue(log.flush(WAIT));
-        assertEquals(List.of("ORDER-KEPT"), column("SELECT out_trade_no FROM wxpay_notify_log"));
+        assertEquals(List.of("ORDER-KEPT"), tables.column("SELECT out_trade_no FROM wxpay_notify_log"));
         assertEquals(1, log.dropped());
     }
 
@@ -160,7 +157,7 @@ class NotifyLogTest {
         }
         assertTrue(log.flush(WAIT));
         assertEquals(List.of("ORDER-29-DAYS", "ORDER-NOW"),
-                column("SELECT out_trade_no FROM wxpay_notify_log ORDER BY received_at"));
+                tables.column("SELECT out_trade_no FROM wxpay_notify_log ORDER BY received_at"));
     }
 
     @Test
@@ -168,24 +165,19 @@ class NotifyLogTest {
         NotifyStore store = new NotifyStore(database.sessionFactory(), clock);
         store.logNotify(List.of(new NotifyLog.Row(T0.minus(Duration.ofDays(31)), "v2", Outcome.ACCEPTED, null,
                 "ORDER-OLD", "4201", "198.51.100.1")));
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream logged = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(new ApiV2EndpointTest.Tee(stderr, logged), true, StandardCharsets.UTF_8));
-        try {
+        try (CapturedStderr logged = CapturedStderr.start()) {
             databaseDown.set(true);
             log = new NotifyLog(store, clock, NotifyLog.DEFAULT_CAPACITY, Duration.ofDays(30), Duration.ZERO);
             long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!logged.toString(StandardCharsets.UTF_8).contains("could not delete old notify log rows")) {
+            while (!logged.text().contains("could not delete old notify log rows")) {
                 assertTrue(System.nanoTime() < deadline, "no purge failure logged");
                 Thread.sleep(10);
             }
-        } finally {
-            System.setErr(stderr);
         }
         databaseDown.set(false);
         log.append("v3", Outcome.ACCEPTED, null, "ORDER-NOW", "4202", "198.51.100.1");
         assertTrue(log.flush(WAIT));
-        assertEquals(List.of("ORDER-OLD", "ORDER-NOW"), column("SELECT out_trade_no FROM wxpay_notify_log ORDER BY id"));
+        assertEquals(List.of("ORDER-OLD", "ORDER-NOW"), tables.column("SELECT out_trade_no FROM wxpay_notify_log ORDER BY id"));
     }
 
     @Test
@@ -196,16 +188,9 @@ class NotifyLogTest {
         log = new NotifyLog(store, clock, NotifyLog.DEFAULT_CAPACITY, Duration.ZERO, Duration.ZERO);
         log.append("v3", Outcome.ACCEPTED, null, "ORDER-NOW", "4202", "198.51.100.1");
         assertTrue(log.flush(WAIT));
-        assertEquals(List.of("ORDER-OLD", "ORDER-NOW"), column("SELECT out_trade_no FROM wxpay_notify_log ORDER BY id"));
+        assertEquals(List.of("ORDER-OLD", "ORDER-NOW"), tables.column("SELECT out_trade_no FROM wxpay_notify_log ORDER BY id"));
     }
 
-    private List<Object> column(String sql) {
-        List<Object> values = new ArrayList<>();
-        for (Map<String, Object> row : tables.rows(sql)) {
-            values.add(row.values().iterator().next());
-        }
-        return values;
-    }
 
     /**
      * The real data source, except that a connection request waits while the gate is closed and

@@ -521,10 +521,7 @@ abstract class NotifyStoreContract {
         NotifyStore.WorkFailed failed = assertThrows(NotifyStore.WorkFailed.class,
                 () -> store.deliverInTransaction(id, NODE_A, c -> {
                     insertEffect(c, "rolled back");
-                    // What a deadlock does to the work's transaction on MariaDB, said in plain SQL.
-                    try (Statement st = c.createStatement()) {
-                        st.execute("ROLLBACK");
-                    }
+                    rollBackUnderTheWork(c);
                     insertEffect(c, "written after the rollback");
                 }));
         assertTrue(failed.getCause().getMessage().startsWith("the delivery transaction was rolled back"),
@@ -547,9 +544,7 @@ abstract class NotifyStoreContract {
         createEffectTable();
         long id = store.record(payment("4200000035"), Collections.singletonList("tx:a")).outboxIds().get(0);
         assertThrows(NotifyStore.WorkFailed.class, () -> store.deliverInTransaction(id, NODE_A, c -> {
-            try (Statement st = c.createStatement()) {
-                st.execute("ROLLBACK");
-            }
+            rollBackUnderTheWork(c);
             assertTrue(store.deliverInTransaction(id, NODE_B, other -> insertEffect(other, "by B")),
                     "the rollback freed the entry, and B delivered it");
             insertEffect(c, "by A, after its rollback");
@@ -664,6 +659,13 @@ abstract class NotifyStoreContract {
     void dropEffectTable() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
             st.execute("DROP TABLE wxpay_it_effect");
+        }
+    }
+
+    /** Ends the transaction {@code c} is in, as a deadlock does to its victim on MariaDB, said in plain SQL. */
+    static void rollBackUnderTheWork(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("ROLLBACK");
         }
     }
 

@@ -19,8 +19,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.shopplug.api.OrderState;
 import io.shopplug.api.PaymentListener;
 import io.shopplug.api.RefundEvent;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,14 +59,11 @@ class RefundPipelineTest {
     private ApiV2Endpoint endpoint;
     private NotifyLog notifyLog;
     private List<Merchants.Merchant> merchants;
-    private PrintStream stderr;
-    private ByteArrayOutputStream logged;
+    private CapturedStderr logged;
 
     @BeforeEach
     void wire() {
-        stderr = System.err;
-        logged = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(new ApiV2EndpointTest.Tee(stderr, logged), true, StandardCharsets.UTF_8));
+        logged = CapturedStderr.start();
         tables = Tables.inMemory("refunds");
         DataSource dataSource = DataSources.open(Optional.empty(), null, tables.url(), "sa", "", RACERS + 5,
                 Duration.ofSeconds(10));
@@ -95,12 +90,12 @@ class RefundPipelineTest {
             notifyLog.close();
             List<String> secrets = List.of(V2Bodies.KEY, V2Bodies.REFUND_AES_KEY);
             tables.assertNoneContains(secrets);
-            String log = logged.toString(StandardCharsets.UTF_8);
+            String log = logged.text();
             for (String secret : secrets) {
                 assertFalse(log.contains(secret), "a secret was logged");
             }
         } finally {
-            System.setErr(stderr);
+            logged.close();
             database.close();
             tables.shutdown();
         }
@@ -160,7 +155,7 @@ class RefundPipelineTest {
         assertEquals(FIXTURE_REFUND, log.get("business_key"));
         assertEquals(FIXTURE_ORDER, log.get("out_trade_no"));
         assertEquals(REMOTE, log.get("remote_addr"));
-        assertTrue(logged.toString(StandardCharsets.UTF_8).contains(
+        assertTrue(logged.text().contains(
                 "outcome=ACCEPTED reason=null order=" + FIXTURE_ORDER + " refund=" + FIXTURE_REFUND));
         assertEquals(0, tables.count("SELECT COUNT(*) FROM wxpay_anomaly"));
     }

@@ -53,6 +53,15 @@ final class Tables {
         return ((Number) rows.get(0).values().iterator().next()).longValue();
     }
 
+    /** The first column of each row, in order. */
+    List<Object> column(String sql, Object... args) {
+        List<Object> values = new ArrayList<>();
+        for (Map<String, Object> row : rows(sql, args)) {
+            values.add(row.values().iterator().next());
+        }
+        return values;
+    }
+
     /** Rows as column (lower case) to value; timestamps come back as UTC {@link Instant}s. */
     List<Map<String, Object>> rows(String sql, Object... args) {
         try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {

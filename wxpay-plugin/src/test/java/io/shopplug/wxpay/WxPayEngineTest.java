@@ -23,10 +23,7 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContextListener;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -190,15 +187,11 @@ class WxPayEngineTest {
     @Test
     void aSettingNoKeyReadsIsWarnedAboutByNameOnly() {
         web.validFor(tables).webInf.setProperty("wxpay.notify-pth", "/typo-value");
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream logged = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(new ApiV2EndpointTest.Tee(stderr, logged), true, StandardCharsets.UTF_8));
-        try {
+        String log;
+        try (CapturedStderr logged = CapturedStderr.start()) {
             engine = WxPayEngine.start(web.context, hooks(List.of(orders)));
-        } finally {
-            System.setErr(stderr);
+            log = logged.text();
         }
-        String log = logged.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("ignoring settings that the plugin does not read"), log);
         assertTrue(log.contains("[wxpay.notify-pth]"), log);
         assertFalse(log.contains("/typo-value"), "values are not logged");
