@@ -8,9 +8,9 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -95,7 +95,7 @@ public final class NotifyFilter implements Filter {
             return refuse(v3, Reason.TOO_MANY_IN_FLIGHT, remote);
         }
         try {
-            byte[] body = readCapped(request.getInputStream(), cap);
+            byte[] body = readCapped(request.getInputStream(), request.getContentLengthLong(), cap);
             if (body == null) {
                 return refuse(v3, Reason.BODY_TOO_LARGE, remote);
             }
@@ -134,19 +134,30 @@ public final class NotifyFilter implements Filter {
         return type.startsWith("text/xml") || type.startsWith("application/xml") || type.startsWith("text/plain");
     }
 
-    /** The whole body, or null when it is longer than {@code cap} bytes (reading stops there). */
-    static byte[] readCapped(InputStream in, int cap) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(cap, 8192));
-        byte[] buf = new byte[8192];
+    /**
+     * The whole body, or null when it is longer than {@code cap} bytes (reading stops there).
+     * {@code declaredLength} (the Content-Length, -1 if none) only sizes the first buffer: a
+     * body that fits it is read into it without a copy; one that is shorter or longer is still
+     * read as it comes.
+     */
+    static byte[] readCapped(InputStream in, long declaredLength, int cap) throws IOException {
+        byte[] buf = new byte[declaredLength >= 0 && declaredLength <= cap ? (int) declaredLength : Math.min(cap, 8192)];
         int total = 0;
-        for (int n; (n = in.read(buf)) != -1; ) {
-            total += n;
-            if (total > cap) {
+        while (true) {
+            total += in.readNBytes(buf, total, buf.length - total);
+            if (total < buf.length) {
+                return Arrays.copyOf(buf, total);
+            }
+            int next = in.read();
+            if (next == -1) {
+                return buf;
+            }
+            if (total >= cap) {
                 return null;
             }
-            out.write(buf, 0, n);
+            buf = Arrays.copyOf(buf, Math.min(cap, Math.max(8192, 2 * buf.length)));
+            buf[total++] = (byte) next;
         }
-        return out.toByteArray();
     }
 
     @Override

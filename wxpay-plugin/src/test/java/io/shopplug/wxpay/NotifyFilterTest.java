@@ -45,31 +45,58 @@ class NotifyFilterTest {
 
     // ---- readCapped
 
+    /** Content-Length values the body may come with: none, right, too small, too large, over the cap. */
+    private static final long[] DECLARED = {-1, 0, 1, 100, CAP - 1, CAP, CAP + 1, 5000};
+
     @Test
-    void readCappedTakesABodyOfExactlyTheCap() throws IOException {
+    void readCappedTakesABodyOfExactlyTheCapWhateverTheDeclaredLength() throws IOException {
         byte[] body = new byte[CAP];
         Arrays.fill(body, (byte) 'x');
-        assertArrayEquals(body, NotifyFilter.readCapped(new ByteArrayInputStream(body), CAP));
-        assertArrayEquals(body, NotifyFilter.readCapped(new Trickle(body), CAP), "one byte per read");
+        body[0] = 'a';
+        body[CAP - 1] = 'z';
+        for (long declared : DECLARED) {
+            assertArrayEquals(body, NotifyFilter.readCapped(new ByteArrayInputStream(body), declared, CAP),
+                    "declared " + declared);
+            assertArrayEquals(body, NotifyFilter.readCapped(new Trickle(body), declared, CAP),
+                    "one byte per read, declared " + declared);
+        }
     }
 
     @Test
-    void readCappedRefusesOneByteMore() throws IOException {
+    void readCappedTakesAShortBodyWhateverTheDeclaredLength() throws IOException {
+        byte[] body = "{\"id\":\"EV-1\"}".getBytes(StandardCharsets.UTF_8);
+        for (long declared : DECLARED) {
+            assertArrayEquals(body, NotifyFilter.readCapped(new ByteArrayInputStream(body), declared, CAP),
+                    "declared " + declared);
+            assertArrayEquals(body, NotifyFilter.readCapped(new Trickle(body), declared, CAP),
+                    "one byte per read, declared " + declared);
+        }
+    }
+
+    @Test
+    void readCappedRefusesOneByteMoreWhateverTheDeclaredLength() throws IOException {
         byte[] body = new byte[CAP + 1];
-        assertNull(NotifyFilter.readCapped(new ByteArrayInputStream(body), CAP));
-        assertNull(NotifyFilter.readCapped(new Trickle(body), CAP));
+        for (long declared : DECLARED) {
+            assertNull(NotifyFilter.readCapped(new ByteArrayInputStream(body), declared, CAP), "declared " + declared);
+            assertNull(NotifyFilter.readCapped(new Trickle(body), declared, CAP), "declared " + declared);
+        }
     }
 
     @Test
     void readCappedReadsAnEmptyBody() throws IOException {
-        assertArrayEquals(new byte[0], NotifyFilter.readCapped(new ByteArrayInputStream(new byte[0]), CAP));
+        for (long declared : DECLARED) {
+            assertArrayEquals(new byte[0], NotifyFilter.readCapped(new ByteArrayInputStream(new byte[0]), declared, CAP),
+                    "declared " + declared);
+        }
     }
 
     @Test
     void readCappedStopsReadingSoonAfterTheCap() throws IOException {
-        Endless endless = new Endless();
-        assertNull(NotifyFilter.readCapped(endless, CAP));
-        assertTrue(endless.served <= CAP + 8192, "read " + endless.served + " bytes");
+        for (long declared : DECLARED) {
+            Endless endless = new Endless();
+            assertNull(NotifyFilter.readCapped(endless, declared, CAP));
+            assertTrue(endless.served <= CAP + 8192, "read " + endless.served + " bytes, declared " + declared);
+        }
     }
 
     // ---- plausibleXml
@@ -431,6 +458,7 @@ class NotifyFilterTest {
             return len;
         }
     }
+
     /** Waits until the running plugin's notify log has written every row appended so far. */
     private void flushLog() {
         Object injector = web.context.getAttribute(WxPayEngine.INJECTOR_ATTRIBUTE);
