@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.shopplug.api.OrderState;
 import io.shopplug.api.PaymentEvent;
 import io.shopplug.api.PaymentListener;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -50,6 +51,10 @@ class DatabaseServersTest {
         // Twice: the second start finds the schema and the seed and leaves them be.
         ShopDatabase.open(settings).close();
         try (ShopDatabase database = ShopDatabase.open(settings)) {
+            try (Connection c = database.dataSource().getConnection()) {
+                assertEquals(Connection.TRANSACTION_READ_COMMITTED, c.getTransactionIsolation(),
+                        "the pool's level, the one the plugin's deliveries run at");
+            }
             ShopStore store = new ShopStore(database.dataSource(), Clock.systemUTC());
             AppliedEvents applied = new AppliedEvents(database.dataSource(), Clock.systemUTC());
             List<PaymentListener> listeners = List.of(new OrderStatusListener(applied),
