@@ -27,6 +27,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -49,27 +50,19 @@ class NotifyFilterTest {
     private static final long[] DECLARED = {-1, 0, 1, 100, CAP - 1, CAP, CAP + 1, 5000};
 
     @Test
-    void readCappedTakesABodyOfExactlyTheCapWhateverTheDeclaredLength() throws IOException {
-        byte[] body = new byte[CAP];
-        Arrays.fill(body, (byte) 'x');
-        body[0] = 'a';
-        body[CAP - 1] = 'z';
-        for (long declared : DECLARED) {
-            assertArrayEquals(body, NotifyFilter.readCapped(new ByteArrayInputStream(body), declared, CAP),
-                    "declared " + declared);
-            assertArrayEquals(body, NotifyFilter.readCapped(new Trickle(body), declared, CAP),
-                    "one byte per read, declared " + declared);
-        }
-    }
-
-    @Test
-    void readCappedTakesAShortBodyWhateverTheDeclaredLength() throws IOException {
-        byte[] body = "{\"id\":\"EV-1\"}".getBytes(StandardCharsets.UTF_8);
-        for (long declared : DECLARED) {
-            assertArrayEquals(body, NotifyFilter.readCapped(new ByteArrayInputStream(body), declared, CAP),
-                    "declared " + declared);
-            assertArrayEquals(body, NotifyFilter.readCapped(new Trickle(body), declared, CAP),
-                    "one byte per read, declared " + declared);
+    void readCappedTakesAWholeBodyUpToTheCapWhateverTheDeclaredLength() throws IOException {
+        byte[] full = new byte[CAP];
+        Arrays.fill(full, (byte) 'x');
+        full[0] = 'a';
+        full[CAP - 1] = 'z';
+        byte[] small = "{\"id\":\"EV-1\"}".getBytes(StandardCharsets.UTF_8);
+        for (byte[] body : List.of(full, small)) {
+            for (long declared : DECLARED) {
+                String what = body.length + " bytes, declared " + declared;
+                assertArrayEquals(body, NotifyFilter.readCapped(new ByteArrayInputStream(body), declared, CAP), what);
+                assertArrayEquals(body, NotifyFilter.readCapped(new Trickle(body), declared, CAP),
+                        what + ", one byte per read");
+            }
         }
     }
 
