@@ -120,7 +120,10 @@ class ApiTest {
         assertEquals(415, client.postForm("/api/orders",
                 Map.of("memberId", "1", "productId", "1", "quantity", "1")).statusCode());
         assertEquals(404, client.get("/api/orders/SHOP-20250101-NOSUCH00").statusCode());
-        int traversal = client.get("/api/orders/..%2F..%2Fetc").statusCode();
+        // On a connection of its own: a server may close the connection of a request it refuses as
+        // malformed (Jetty 12.0.35 and later do, without a "Connection: close"), and the shared
+        // client would send its next POST over the closed one.
+        int traversal = new ShopClient(shop.baseUri()).get("/api/orders/..%2F..%2Fetc").statusCode();
         assertTrue(traversal == 400 || traversal == 404, "refused: " + traversal);
         assertEquals(404, client.postJson("/api/orders/SHOP-20250101-NOSUCH00/pay", "").statusCode());
         HttpResponse<String> r = client.postJson("/api/orders", "{\"memberId\":\"x\"}");
