@@ -36,9 +36,10 @@ final class ReconcileStore {
     /**
      * Claims or extends the lease for {@code owner} until now + {@code duration}: succeeds when
      * nobody holds it, {@code owner} holds it, or the holder's lease has run out. Of several nodes
-     * racing for it, one wins.
+     * racing for it, one wins; one the database rolls back (a deadlock's victim) loses.
      *
      * @return whether {@code owner} holds the lease now
+     * @throws RuntimeException if the database fails otherwise
      */
     boolean claimLease(String owner, Duration duration) {
         Instant now = now();
@@ -52,8 +53,11 @@ final class ReconcileStore {
                 mapper.insertLease(LEASE, owner, until);
                 return true;
             } catch (RuntimeException e) {
-                if (SqlErrors.isConstraintViolation(e)) {
-                    return false; // the row exists: someone else holds an unexpired lease
+                // The row exists (someone else holds an unexpired lease), or the database rolled
+                // this insert back as a deadlock's victim among racing claims (InnoDB does): either
+                // way this node does not hold the lease.
+                if (SqlErrors.isConstraintViolation(e) || SqlErrors.isTransactionRollback(e)) {
+                    return false;
                 }
                 throw e;
             }

@@ -14,11 +14,24 @@ final class SqlErrors {
      * violation) is on the cause chain; the same test on H2, MariaDB/MySQL and PostgreSQL.
      */
     static boolean isConstraintViolation(Throwable e) {
+        return hasSqlStateClass(e, "23");
+    }
+
+    /**
+     * True if an {@link SQLException} with SQLState class {@code 40} (transaction rollback: the
+     * database chose this transaction as a deadlock's victim, or could not serialise it) is on the
+     * cause chain; the transaction was rolled back.
+     */
+    static boolean isTransactionRollback(Throwable e) {
+        return hasSqlStateClass(e, "40");
+    }
+
+    private static boolean hasSqlStateClass(Throwable e, String stateClass) {
         int depth = 0;
         for (Throwable t = e; t != null && depth < MAX_DEPTH; t = next(t), depth++) {
             if (t instanceof SQLException) {
                 String state = ((SQLException) t).getSQLState();
-                if (state != null && state.startsWith("23")) {
+                if (state != null && state.startsWith(stateClass)) {
                     return true;
                 }
             }
