@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,8 +116,8 @@ public final class Storm {
 
     /**
      * Runs the storm against {@code target} within {@link StormOptions#timeLimit()}: places the
-     * orders, signs, sends, waits for the outbox to drain and checks the counts. Writes nothing;
-     * see {@link StormReport#write}.
+     * orders, plays the warm-up (unmeasured), signs, sends, waits for the outbox to drain and checks
+     * the counts of both. Writes nothing; see {@link StormReport#write}.
      *
      * @throws Exception if the storm could not be set up (the shop refused an order, the time limit
      *     passed before the first request); once requests are sent, every problem is a failed check
@@ -128,30 +129,37 @@ public final class Storm {
     static StormReport run(StormOptions options, StormTarget target, Deadline deadline, Map<String, String> phases)
             throws Exception {
         StormPlan plan = new StormPlan(options);
+        StormOptions warmup = options.warmup();
+        StormPlan warmupPlan = warmup == null ? null : new StormPlan(warmup);
         PlatformIdentity platform = PlatformIdentity.rsaPublicKeyFile(target.platformKeyFile());
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
 
-        long t = System.nanoTime();
-        StormOrders orders = StormOrders.place(plan, target, http, Math.min(options.concurrency(), 16), deadline);
-        int placed = plan.orders() + plan.baitOrders();
-        long took = System.nanoTime() - t;
-        phases.put("orders placed through POST /api/orders", String.format(Locale.ROOT, "%,d (%,d genuine, %,d bait)"
-                + " in %s s = %,.0f / s", placed, plan.orders(), plan.baitOrders(), seconds(took), placed / (took / 1e9)));
-        progress(phases);
+        StormOrders.stock(target, warmupPlan == null ? List.of(plan) : List.of(warmupPlan, plan));
+        StormOrders warmupOrders = warmupPlan == null ? null : place("warm-up", warmupPlan, options, target, http,
+                deadline, phases);
+        StormOrders orders = place("storm", plan, options, target, http, deadline, phases);
         Map<Long, Long> stockBefore = StormOrders.column(target, "SELECT id, stock FROM shop_product");
         Map<Long, Long> pointsBefore = StormOrders.column(target, "SELECT id, points FROM shop_member");
 
-        t = System.nanoTime();
-        StormMessages messages = new StormMessages(plan, orders, platform,
-                StormMessages.demoMerchant(Storm.class.getClassLoader()), target.baseUri().resolve("/wxpay/notify"),
-                options, Clock.systemUTC());
-        messages.signAll(Runtime.getRuntime().availableProcessors(), deadline);
-        took = System.nanoTime() - t;
-        phases.put("notifications signed before the clock starts", String.format(Locale.ROOT,
-                "%,d in %s s (%,d genuine: %d per order; the stale and the bait ones)", messages.signed(), seconds(took),
-                plan.orders() * options.signatures(), options.signatures()));
-        progress(phases);
+        List<StormChecks.Round> rounds = new ArrayList<>();
+        if (warmupPlan != null) {
+            // The shop's business before the storm, so that the storm meets a running shop.
+            StormMessages messages = sign("warm-up", warmupPlan, warmupOrders, platform, warmup, target,
+                    deadline, phases);
+            System.out.printf(Locale.ROOT, "storm: warm-up, not measured: sending %,d requests%n", warmupPlan.requests());
+            StormDriver.Recording rec = new StormDriver(warmupPlan, messages, target.baseUri(), options.concurrency())
+                    .run(deadline, start -> { });
+            long[] waiting = new long[1];
+            Double drain = awaitDrain(target, rec, drainLimit(options, deadline), deadline, waiting);
+            phases.put("warm-up, not measured", String.format(Locale.ROOT, "%,d requests in %s s = %,.0f / s; outbox %s",
+                    warmupPlan.requests(), seconds(rec.endNanos - rec.startNanos), warmupPlan.requests() / rec.seconds(),
+                    drain == null ? waiting[0] + " entries still waiting" : String.format(Locale.ROOT,
+                            "drained %.1f s after the last answer", drain)));
+            progress(phases);
+            rounds.add(new StormChecks.Round(warmupPlan, warmupOrders, messages, rec));
+        }
+        StormMessages messages = sign("storm", plan, orders, platform, options, target, deadline, phases);
 
         String load = loadAverage();
         OptionalLong dbPid = options.db() == StormOptions.Db.MARIADB
@@ -166,9 +174,7 @@ public final class Storm {
         progress(phases);
 
         long[] waiting = new long[1];
-        // What is left of the time limit, but 30 s for the checks.
-        Duration drainLimit = Duration.ofMillis(Math.max(0, Math.min(options.drainLimit().toMillis(),
-                deadline.remainingMillis() - CHECKS_RESERVE.toMillis())));
+        Duration drainLimit = drainLimit(options, deadline);
         Double drain = awaitDrain(target, rec, drainLimit, deadline, waiting);
         phases.put("outbox drain after the last answer", drain == null ? "not within " + drainLimit.toSeconds()
                 + " s: " + waiting[0] + " entries still waiting" : String.format(Locale.ROOT, "%.1f s", drain));
@@ -176,8 +182,9 @@ public final class Storm {
         Thread.sleep(1100); // one more reading of the drained outbox
         monitor[0].close();
 
-        t = System.nanoTime();
-        StormChecks checks = new StormChecks(plan, orders, messages, rec);
+        long t = System.nanoTime();
+        rounds.add(new StormChecks.Round(plan, orders, messages, rec));
+        StormChecks checks = new StormChecks(rounds);
         checks.answers();
         checks.add("outbox drained within the drain limit", drain != null,
                 drain == null ? waiting[0] + " entries still waiting " + drainLimit.toSeconds()
@@ -197,6 +204,44 @@ public final class Storm {
                         : ", the shop in a JVM of its own", Instant.now());
         return new StormReport(options, environment, phases, plan, rec, monitor[0].samples(), drain, checks.checks(),
                 checks.notes());
+    }
+
+    /** Places the plan's orders and reports it as the {@code round}'s phase. */
+    private static StormOrders place(String round, StormPlan plan, StormOptions options, StormTarget target,
+            HttpClient http, Deadline deadline, Map<String, String> phases) throws Exception {
+        long t = System.nanoTime();
+        StormOrders orders = StormOrders.place(plan, target, http, Math.min(options.concurrency(), 16), deadline);
+        int placed = plan.orders() + plan.baitOrders();
+        long took = System.nanoTime() - t;
+        phases.put("orders placed through POST /api/orders, for the " + round, String.format(Locale.ROOT, "%,d (%,d genuine,"
+                + " %,d bait) in %s s = %,.0f / s", placed, plan.orders(), plan.baitOrders(), seconds(took),
+                placed / (took / 1e9)));
+        progress(phases);
+        return orders;
+    }
+
+    /**
+     * Signs the plan's notifications, before its clock starts, and reports it as the {@code round}'s
+     * phase; {@code options} are the round's own (its seed makes its transaction ids).
+     */
+    private static StormMessages sign(String round, StormPlan plan, StormOrders orders, PlatformIdentity platform,
+            StormOptions options, StormTarget target, Deadline deadline, Map<String, String> phases) throws Exception {
+        long t = System.nanoTime();
+        StormMessages messages = new StormMessages(plan, orders, platform,
+                StormMessages.demoMerchant(Storm.class.getClassLoader()), target.baseUri().resolve("/wxpay/notify"),
+                options, Clock.systemUTC());
+        messages.signAll(Runtime.getRuntime().availableProcessors(), deadline);
+        phases.put("notifications signed before the clock starts, for the " + round, String.format(Locale.ROOT,
+                "%,d in %s s (%,d genuine: %d per order; the stale and the bait ones)", messages.signed(),
+                seconds(System.nanoTime() - t), plan.orders() * options.signatures(), options.signatures()));
+        progress(phases);
+        return messages;
+    }
+
+    /** How long to wait for the outbox to drain: what is left of the time limit, but 30 s for the checks. */
+    private static Duration drainLimit(StormOptions options, Deadline deadline) {
+        return Duration.ofMillis(Math.max(0, Math.min(options.drainLimit().toMillis(),
+                deadline.remainingMillis() - CHECKS_RESERVE.toMillis())));
     }
 
     /**

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 
 /**
  * The count check after the storm, from the shop's database and the answers recorded: what must
- * hold whatever the load. Expectations come from the orders as the shop placed them (amounts
+ * hold whatever the load, for every round sent to the shop (the warm-up's orders and the storm's). Expectations come from the orders as the shop placed them (amounts
  * checked against its prices) and the shop's documented rules: a paid order is {@code PAID}, its
  * quantity leaves its product's stock, and its member earns one point per whole yuan
  * ({@code amount / 100}, sample-host {@code PointsListener}).
@@ -25,19 +25,37 @@ final class StormChecks {
     /** The sample shop's own listeners, as they name themselves in {@code shop_applied_event}. */
     static final List<String> LISTENERS = List.of("order-status", "inventory", "points");
 
-    private final StormPlan plan;
-    private final StormOrders orders;
-    private final StormMessages messages;
-    private final StormDriver.Recording rec;
+    /** One storm sent to the shop: its plan, its orders as placed, its notifications and its answers. */
+    record Round(StormPlan plan, StormOrders orders, StormMessages messages, StormDriver.Recording rec) {}
+
+    /** A genuine order of some round: its round and index there. */
+    private record Genuine(Round round, int index) {
+        StormOrders.Placed placed() {
+            return round.orders.genuine(index);
+        }
+
+        String transactionId() {
+            return round.messages.transactionId(index);
+        }
+    }
+
+    private final List<Round> rounds;
+    private final List<Genuine> genuine = new ArrayList<>();
+    private final List<StormOrders.Placed> bait = new ArrayList<>();
     private final List<Check> checks = new ArrayList<>();
     /** Facts that are reported but not judged. */
     private final Map<String, String> notes = new java.util.LinkedHashMap<>();
 
-    StormChecks(StormPlan plan, StormOrders orders, StormMessages messages, StormDriver.Recording rec) {
-        this.plan = plan;
-        this.orders = orders;
-        this.messages = messages;
-        this.rec = rec;
+    StormChecks(List<Round> rounds) {
+        this.rounds = List.copyOf(rounds);
+        for (Round r : rounds) {
+            for (int i = 0; i < r.plan.orders(); i++) {
+                genuine.add(new Genuine(r, i));
+            }
+            for (int i = 0; i < r.plan.baitOrders(); i++) {
+                bait.add(r.orders.bait(i));
+            }
+        }
     }
 
     List<Check> checks() {
@@ -55,42 +73,55 @@ final class StormChecks {
     /** The checks on the answers alone. */
     void answers() {
         int sent = 0;
+        int requests = 0;
         int forgedSent = 0;
         int unanswered = 0;
-        boolean[] acknowledged = new boolean[plan.orders()];
+        int notAcknowledged = 0;
+        Map<String, Long> failures = new TreeMap<>();
         Map<String, Integer> forgedAccepted = new TreeMap<>();
-        for (int s = 0; s < plan.shots(); s++) {
-            Shot shot = plan.shot(s);
-            for (int r = shot.firstRequest(); r < shot.firstRequest() + shot.requests(); r++) {
-                int status = rec.status[r];
-                if (status == -1) {
-                    continue;
-                }
-                sent++;
-                forgedSent += shot.forged() ? 1 : 0;
-                if (status == 0) {
-                    unanswered++;
-                }
-                boolean ok = status >= 200 && status < 300;
-                if (shot.forged() && ok) {
-                    forgedAccepted.merge(shot.forgery().name(), 1, Integer::sum);
-                } else if (!shot.forged() && ok) {
-                    acknowledged[shot.order()] = true;
+        for (Round round : rounds) {
+            StormPlan plan = round.plan;
+            StormDriver.Recording rec = round.rec;
+            requests += rec.requests();
+            rec.failures.forEach((k, v) -> failures.merge(k, v.sum(), Long::sum));
+            boolean[] acknowledged = new boolean[plan.orders()];
+            for (int s = 0; s < plan.shots(); s++) {
+                Shot shot = plan.shot(s);
+                for (int r = shot.firstRequest(); r < shot.firstRequest() + shot.requests(); r++) {
+                    int status = rec.status[r];
+                    if (status == -1) {
+                        continue;
+                    }
+                    sent++;
+                    forgedSent += shot.forged() ? 1 : 0;
+                    if (status == 0) {
+                        unanswered++;
+                    }
+                    boolean ok = status >= 200 && status < 300;
+                    if (shot.forged() && ok) {
+                        forgedAccepted.merge(shot.forgery().name(), 1, Integer::sum);
+                    } else if (!shot.forged() && ok) {
+                        acknowledged[shot.order()] = true;
+                    }
                 }
             }
+            for (boolean a : acknowledged) {
+                notAcknowledged += a ? 0 : 1;
+            }
         }
-        check("every request sent", sent == rec.requests(), sent + " of " + rec.requests() + " sent");
+        check("every request sent", sent == requests, sent + " of " + requests + " sent" + rounds());
         check("every request answered", unanswered == 0,
-                unanswered == 0 ? "no time-out, no reset" : unanswered + " without an answer: " + rec.failures);
-        int notAcknowledged = 0;
-        for (boolean a : acknowledged) {
-            notAcknowledged += a ? 0 : 1;
-        }
+                unanswered == 0 ? "no time-out, no reset" : unanswered + " without an answer: " + failures);
         check("every genuine order acknowledged at least once", notAcknowledged == 0,
-                (plan.orders() - notAcknowledged) + " of " + plan.orders() + " orders got a 2xx for some copy");
+                (genuine.size() - notAcknowledged) + " of " + genuine.size() + " orders got a 2xx for some copy");
         int accepted = forgedAccepted.values().stream().mapToInt(Integer::intValue).sum();
         check("no forged request accepted", accepted == 0,
                 accepted == 0 ? "no 2xx for any of the " + forgedSent + " forged requests" : "2xx for " + forgedAccepted);
+    }
+
+    /** What the counts cover, when there was more than the storm. */
+    private String rounds() {
+        return rounds.size() == 1 ? "" : " (the warm-up's and the storm's)";
     }
 
     /** The checks on the shop's database, after the outbox has drained. */
@@ -106,14 +137,14 @@ final class StormChecks {
 
     private void payments(Connection c) throws SQLException {
         Map<String, Integer> genuineIndex = new HashMap<>();
-        for (int i = 0; i < plan.orders(); i++) {
-            genuineIndex.put(orders.genuine(i).outTradeNo(), i);
+        for (int i = 0; i < genuine.size(); i++) {
+            genuineIndex.put(genuine.get(i).placed().outTradeNo(), i);
         }
-        Set<String> bait = new HashSet<>();
-        for (int i = 0; i < plan.baitOrders(); i++) {
-            bait.add(orders.bait(i).outTradeNo());
+        Set<String> baitNumbers = new HashSet<>();
+        for (StormOrders.Placed b : bait) {
+            baitNumbers.add(b.outTradeNo());
         }
-        int[] rows = new int[plan.orders()];
+        int[] rows = new int[genuine.size()];
         int wrong = 0;
         int baitPaid = 0;
         int other = 0;
@@ -126,12 +157,13 @@ final class StormChecks {
                 Integer i = genuineIndex.get(no);
                 if (i != null) {
                     rows[i]++;
-                    if (!messages.transactionId(i).equals(rs.getString(2)) || rs.getLong(3) != orders.genuine(i).amountFen()
+                    Genuine g = genuine.get(i);
+                    if (!g.transactionId().equals(rs.getString(2)) || rs.getLong(3) != g.placed().amountFen()
                             || !"PAYMENT".equals(rs.getString(4).trim())) {
                         wrong++;
                         examples.add(no + " " + rs.getString(2) + " " + rs.getLong(3) + " " + rs.getString(4));
                     }
-                } else if (bait.contains(no)) {
+                } else if (baitNumbers.contains(no)) {
                     baitPaid++;
                 } else {
                     other++;
@@ -145,7 +177,7 @@ final class StormChecks {
             twice += n > 1 ? 1 : 0;
         }
         check("every genuine order's payment recorded exactly once", missing == 0 && twice == 0 && wrong == 0,
-                plan.orders() + " orders: " + missing + " without a payment record, " + twice + " with more than one, "
+                genuine.size() + " orders" + rounds() + ": " + missing + " without a payment record, " + twice + " with more than one, "
                         + wrong + " with another transaction id, amount or kind" + (examples.isEmpty() ? ""
                         : " " + examples.subList(0, Math.min(3, examples.size()))));
         check("no payment recorded for a bait order or anything else", baitPaid == 0 && other == 0,
@@ -161,16 +193,16 @@ final class StormChecks {
             }
         }
         int notPaid = 0;
-        for (int i = 0; i < plan.orders(); i++) {
-            notPaid += "PAID".equals(state.get(orders.genuine(i).outTradeNo())) ? 0 : 1;
+        for (Genuine g : genuine) {
+            notPaid += "PAID".equals(state.get(g.placed().outTradeNo())) ? 0 : 1;
         }
-        check("every genuine order PAID", notPaid == 0, (plan.orders() - notPaid) + " of " + plan.orders() + " PAID");
+        check("every genuine order PAID", notPaid == 0, (genuine.size() - notPaid) + " of " + genuine.size() + " PAID");
         int baitMoved = 0;
-        for (int i = 0; i < plan.baitOrders(); i++) {
-            baitMoved += "AWAITING_PAYMENT".equals(state.get(orders.bait(i).outTradeNo())) ? 0 : 1;
+        for (StormOrders.Placed b : bait) {
+            baitMoved += "AWAITING_PAYMENT".equals(state.get(b.outTradeNo())) ? 0 : 1;
         }
         check("every bait order still awaiting payment", baitMoved == 0,
-                (plan.baitOrders() - baitMoved) + " of " + plan.baitOrders() + " AWAITING_PAYMENT");
+                (bait.size() - baitMoved) + " of " + bait.size() + " AWAITING_PAYMENT");
     }
 
     private void outbox(Connection c) throws SQLException {
@@ -184,7 +216,7 @@ final class StormChecks {
                 retried += rs.getLong(3);
             }
         }
-        long expected = (long) plan.orders() * LISTENERS.size();
+        long expected = (long) genuine.size() * LISTENERS.size();
         long delivered = byState.getOrDefault("DELIVERED", 0L);
         long wrongCount = 0;
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM (SELECT transaction_ref FROM wxpay_outbox"
@@ -194,7 +226,7 @@ final class StormChecks {
             wrongCount = rs.getLong(1);
         }
         check("every outbox entry delivered", delivered == expected && byState.size() == 1 && wrongCount == 0,
-                "expected " + expected + " (" + LISTENERS.size() + " listeners x " + plan.orders() + "), by state "
+                "expected " + expected + " (" + LISTENERS.size() + " listeners x " + genuine.size() + "), by state "
                         + byState + ", payments without exactly " + LISTENERS.size() + " entries: " + wrongCount);
         notes.put("outbox entries delivered after more than one attempt", Long.toString(retried));
     }
@@ -211,8 +243,8 @@ final class StormChecks {
             }
         }
         Set<String> expected = new HashSet<>();
-        for (int i = 0; i < plan.orders(); i++) {
-            expected.add("wxpay:payment:" + messages.transactionId(i));
+        for (Genuine g : genuine) {
+            expected.add("wxpay:payment:" + g.transactionId());
         }
         List<String> problems = new ArrayList<>();
         for (String listener : LISTENERS) {
@@ -225,10 +257,10 @@ final class StormChecks {
                 problems.add(listener + ": " + missing.size() + " missing, " + extra.size() + " unexpected");
             }
         }
-        long expectedRows = (long) plan.orders() * LISTENERS.size();
+        long expectedRows = (long) genuine.size() * LISTENERS.size();
         check("each of the shop's listeners applied each payment exactly once",
                 problems.isEmpty() && rows == expectedRows && keys.keySet().equals(new HashSet<>(LISTENERS)),
-                rows + " applied events, expected " + expectedRows + " (" + LISTENERS + " x " + plan.orders() + ")"
+                rows + " applied events, expected " + expectedRows + " (" + LISTENERS + " x " + genuine.size() + ")"
                         + (problems.isEmpty() ? "" : "; " + problems) + "; listeners seen " + keys.keySet());
     }
 
@@ -236,8 +268,8 @@ final class StormChecks {
             throws SQLException {
         Map<Long, Long> sold = new TreeMap<>();
         Map<Long, Long> earned = new TreeMap<>();
-        for (int i = 0; i < plan.orders(); i++) {
-            StormOrders.Placed o = orders.genuine(i);
+        for (Genuine g : genuine) {
+            StormOrders.Placed o = g.placed();
             sold.merge(o.line().productId(), (long) o.line().quantity(), Long::sum);
             earned.merge(o.line().memberId(), o.amountFen() / 100, Long::sum);
         }

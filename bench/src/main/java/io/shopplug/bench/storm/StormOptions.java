@@ -42,6 +42,10 @@ import java.util.function.Function;
  * @param shopJfr {@code --shop-jfr true}: the child shop records a Java Flight Recording of the
  *     whole run ({@code shop.jfr} in the output directory) to see where its time goes; default
  *     {@code false}
+ * @param warmupOrders {@code --warmup-orders}: orders of their own paid by a storm of the same shape
+ *     before the measured one, unmeasured, so that the storm meets a shop that has served
+ *     notifications before, as a running shop has (default 5000; 0: the storm meets a shop that
+ *     has just started); the count check covers them too
  */
 public record StormOptions(
         Db db,
@@ -57,7 +61,8 @@ public record StormOptions(
         Duration drainLimit,
         String shopHeap,
         String database,
-        boolean shopJfr) {
+        boolean shopJfr,
+        int warmupOrders) {
 
     /** The databases the storm runs the shop on. */
     public enum Db {
@@ -99,6 +104,7 @@ public record StormOptions(
         require(!drainLimit.isNegative(), "--drain-limit must not be negative");
         require(shopHeap.matches("[0-9]+[kKmMgG]?"), "--shop-heap must be a JVM size such as 1g");
         require(database.matches("[A-Za-z0-9_]{1,64}"), "--database must be a plain name");
+        require(warmupOrders >= 0 && warmupOrders <= 1_000_000, "--warmup-orders must be 0 to 1000000");
     }
 
     private static void require(boolean ok, String message) {
@@ -115,25 +121,42 @@ public record StormOptions(
     /** A copy with {@code orders} orders, and the bait scaled to it (1 %, at least 1). */
     public StormOptions withOrders(int newOrders) {
         return new StormOptions(db, newOrders, copies, signatures, forgedPercent, Math.max(1, newOrders / 100),
-                concurrency, seed, out, timeLimit, drainLimit, shopHeap, database, shopJfr);
+                concurrency, seed, out, timeLimit, drainLimit, shopHeap, database, shopJfr, warmupOrders);
     }
 
     /** A copy on another database. */
     public StormOptions withDb(Db newDb, String newDatabase) {
         return new StormOptions(newDb, orders, copies, signatures, forgedPercent, baitOrders, concurrency, seed,
-                out, timeLimit, drainLimit, shopHeap, newDatabase, shopJfr);
+                out, timeLimit, drainLimit, shopHeap, newDatabase, shopJfr, warmupOrders);
     }
 
     /** A copy writing to {@code newOut}. */
     public StormOptions withOut(Path newOut) {
         return new StormOptions(db, orders, copies, signatures, forgedPercent, baitOrders, concurrency, seed,
-                newOut, timeLimit, drainLimit, shopHeap, database, shopJfr);
+                newOut, timeLimit, drainLimit, shopHeap, database, shopJfr, warmupOrders);
     }
 
     /** A copy with other time limits. */
     public StormOptions withLimits(Duration newTimeLimit, Duration newDrainLimit) {
         return new StormOptions(db, orders, copies, signatures, forgedPercent, baitOrders, concurrency, seed,
-                out, newTimeLimit, newDrainLimit, shopHeap, database, shopJfr);
+                out, newTimeLimit, newDrainLimit, shopHeap, database, shopJfr, warmupOrders);
+    }
+
+    /** A copy with {@code newWarmupOrders} orders paid before the measured storm. */
+    public StormOptions withWarmupOrders(int newWarmupOrders) {
+        return new StormOptions(db, orders, copies, signatures, forgedPercent, baitOrders, concurrency, seed,
+                out, timeLimit, drainLimit, shopHeap, database, shopJfr, newWarmupOrders);
+    }
+
+    /**
+     * The warm-up's own storm, or null without one: {@link #warmupOrders()} orders with their bait
+     * (1 %, at least 1), the seed plus one (other members, products and transaction ids), and no
+     * warm-up of its own.
+     */
+    StormOptions warmup() {
+        return warmupOrders == 0 ? null : new StormOptions(db, warmupOrders, copies, signatures, forgedPercent,
+                Math.max(1, warmupOrders / 100), concurrency, seed + 1, out, timeLimit, drainLimit, shopHeap,
+                database, shopJfr, 0);
     }
 
     /** Genuine requests: every copy of every order. */
@@ -193,12 +216,13 @@ public record StormOptions(
                 Duration.ofSeconds(number(value, "drain-limit", 420)),
                 orDefault(value.apply("shop-heap"), "1g").toLowerCase(Locale.ROOT),
                 orDefault(value.apply("database"), "storm"),
-                bool(value, "shop-jfr"));
+                bool(value, "shop-jfr"),
+                number(value, "warmup-orders", 5_000));
     }
 
     private static final java.util.Set<String> KNOWN = new java.util.TreeSet<>(java.util.List.of("db", "orders",
             "copies", "signatures", "forged-percent", "bait", "concurrency", "seed", "out", "time-limit",
-            "drain-limit", "shop-heap", "database", "shop-jfr"));
+            "drain-limit", "shop-heap", "database", "shop-jfr", "warmup-orders"));
 
     private static int number(Function<String, String> value, String key, int fallback) {
         String raw = value.apply(key);
@@ -228,6 +252,7 @@ public record StormOptions(
     public String summary() {
         return db.value() + ", " + orders + " orders x " + copies + " copies (" + signatures
                 + " signatures each), " + forgedPercent + " % forged, " + baitOrders + " bait orders, "
-                + concurrency + " senders, seed " + seed;
+                + concurrency + " senders, seed " + seed + (warmupOrders == 0
+                        ? ", no warm-up" : ", after an unmeasured warm-up of " + warmupOrders + " orders");
     }
 }

@@ -24,9 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The storm's orders, placed the way the shop's customers place theirs: {@code POST /api/orders}
- * on the shop's JSON API (public, no login). Before that every product gets stock for all its
- * orders and {@value #STOCK_LEFT} more, by SQL (the shop has no stock API); the amounts the shop
- * answers are checked against its prices.
+ * on the shop's JSON API (public, no login), after {@link #stock} has given every product stock for
+ * all of them; the amounts the shop answers are checked against its prices.
  */
 final class StormOrders {
     /** Stock each product keeps after every genuine order is paid. */
@@ -60,19 +59,15 @@ final class StormOrders {
     }
 
     /**
-     * Stocks the products, then places every genuine and bait order of the plan with
-     * {@code concurrency} parallel requests.
-     *
-     * @throws IllegalStateException if the shop refuses an order or charges other than price x quantity
+     * Gives every product stock for all its genuine orders in {@code plans} and {@value #STOCK_LEFT}
+     * more, by SQL (the shop has no stock API).
      */
-    static StormOrders place(StormPlan plan, StormTarget target, HttpClient http, int concurrency,
-            Deadline deadline) throws Exception {
+    static void stock(StormTarget target, List<StormPlan> plans) throws SQLException {
         Map<Long, Long> sold = new HashMap<>();
-        for (int i = 0; i < plan.orders(); i++) {
-            sold.merge(plan.order(i).productId(), (long) plan.order(i).quantity(), Long::sum);
-        }
-        for (int i = 0; i < plan.baitOrders(); i++) {
-            sold.merge(plan.bait(i).productId(), 0L, Long::sum);
+        for (StormPlan plan : plans) {
+            for (int i = 0; i < plan.orders(); i++) {
+                sold.merge(plan.order(i).productId(), (long) plan.order(i).quantity(), Long::sum);
+            }
         }
         try (Connection c = target.connect();
                 PreparedStatement ps = c.prepareStatement("UPDATE shop_product SET stock = ? WHERE id = ?")) {
@@ -84,6 +79,15 @@ final class StormOrders {
                 }
             }
         }
+    }
+
+    /**
+     * Places every genuine and bait order of the plan with {@code concurrency} parallel requests.
+     *
+     * @throws IllegalStateException if the shop refuses an order or charges other than price x quantity
+     */
+    static StormOrders place(StormPlan plan, StormTarget target, HttpClient http, int concurrency,
+            Deadline deadline) throws Exception {
         Map<Long, Long> prices = new HashMap<>();
         HttpResponse<String> products = http.send(HttpRequest.newBuilder(target.baseUri().resolve("/api/products"))
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());

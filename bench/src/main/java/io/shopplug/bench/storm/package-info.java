@@ -1,6 +1,8 @@
 /**
  * The notify storm: a bounded load driver that plays a flash sale against the sample shop on
- * 127.0.0.1. It places orders through the shop's JSON API, then sends every order's APIv3
+ * 127.0.0.1. It places orders through the shop's JSON API, plays an unmeasured warm-up of the same
+ * shape on orders of its own (a shop meets a flash sale warm from its earlier business), then sends
+ * every order's APIv3
  * {@code TRANSACTION.SUCCESS} several times (the first two copies at the same moment, the rest as
  * WeChat Pay's retries, some of them signed anew) mixed with forged requests, measures each
  * acknowledgement and the shop process each second, waits for the outbox to drain, and then

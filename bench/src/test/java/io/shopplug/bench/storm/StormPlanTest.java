@@ -2,6 +2,7 @@ package io.shopplug.bench.storm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -129,6 +130,15 @@ class StormPlanTest {
         assertEquals(Duration.ofMinutes(10), d.timeLimit());
         assertEquals(Duration.ofMinutes(7), d.drainLimit());
         assertEquals(220_000, d.genuineRequests() + d.forgedRequests());
+        assertEquals(5_000, d.warmupOrders());
+        StormOptions w = d.warmup();
+        assertEquals(5_000, w.orders(), "the warm-up's own storm");
+        assertEquals(50, w.baitOrders());
+        assertEquals(d.seed() + 1, w.seed(), "other members, products and transaction ids");
+        assertEquals(0, w.warmupOrders(), "no warm-up of its own");
+        assertEquals(d.copies(), w.copies());
+        assertEquals(d.forgedPercent(), w.forgedPercent());
+        assertNull(options("--warmup-orders", "0").warmup(), "0: no warm-up");
 
         StormOptions m = StormOptions.parse(new String[] {"--db", "mariadb", "--orders=500", "--concurrency", "8"},
                 key -> key.equals("orders") ? "9" : key.equals("seed") ? "42" : null);
@@ -140,7 +150,7 @@ class StormPlanTest {
         assertEquals(Path.of("bench/target/storm-mariadb"), m.out());
 
         assertEquals("unknown option --order; known: [bait, concurrency, copies, database, db, drain-limit, forged-percent,"
-                + " orders, out, seed, shop-heap, shop-jfr, signatures, time-limit]",
+                + " orders, out, seed, shop-heap, shop-jfr, signatures, time-limit, warmup-orders]",
                 assertThrows(IllegalArgumentException.class, () -> options("--order", "5")).getMessage());
         assertEquals("--db must be h2 or mariadb, not postgres",
                 assertThrows(IllegalArgumentException.class, () -> options("--db", "postgres")).getMessage());
@@ -149,5 +159,7 @@ class StormPlanTest {
                         .getMessage());
         assertNotEquals(d, options("--shop-jfr", "true"));
         assertThrows(IllegalArgumentException.class, () -> options("--shop-jfr", "yes"));
+        assertEquals("--warmup-orders must be 0 to 1000000",
+                assertThrows(IllegalArgumentException.class, () -> options("--warmup-orders", "-1")).getMessage());
     }
 }

@@ -23,11 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The storm's small profile, as CI runs it: the same driver as the full storm, against the sample
  * shop started in this JVM on embedded H2 ({@link StormMariaDbTest}: on MariaDB), with
- * {@value #ORDERS} orders x 10 copies and 10 % forged requests. Only counts are asserted, never
- * timing: every check of the storm's report, and the test's own counts from the shop's database.
+ * {@value #ORDERS} orders x 10 copies and 10 % forged requests, after a warm-up of
+ * {@value #WARMUP} orders of the same shape. Only counts are asserted, never timing: every check of
+ * the storm's report, and the test's own counts from the shop's database, which cover the warm-up's
+ * orders as well as the storm's.
  */
 class StormTest {
     static final int ORDERS = 300;
+    static final int WARMUP = 40;
 
     @TempDir
     Path dir;
@@ -38,7 +41,7 @@ class StormTest {
     }
 
     StormOptions options(Path dir) {
-        return StormOptions.defaults().withOrders(ORDERS).withOut(dir)
+        return StormOptions.defaults().withOrders(ORDERS).withWarmupOrders(WARMUP).withOut(dir)
                 .withLimits(Duration.ofSeconds(150), Duration.ofSeconds(60));
     }
 
@@ -65,21 +68,25 @@ class StormTest {
             report.write(out);
 
             assertTrue(report.passed(), report.markdown());
-            assertEquals(ORDERS * 10 + ORDERS, report.requests(), "10 copies each and 10 % forged");
+            assertEquals(ORDERS * 10 + ORDERS, report.requests(), "10 copies each and 10 % forged, the storm's only");
             assertEquals(report.requests(), report.answered());
             assertEquals(0, report.forgedAcknowledged());
+            assertTrue(report.markdown().contains((ORDERS + WARMUP) + " of " + (ORDERS + WARMUP) + " PAID"),
+                    "the checks cover the warm-up's orders too");
 
-            // The test's own counts, straight from the shop's database.
-            int bait = options.baitOrders();
-            assertEquals(ORDERS, count(db, "SELECT COUNT(*) FROM wxpay_transaction"));
-            assertEquals(ORDERS, count(db, "SELECT COUNT(DISTINCT out_trade_no) FROM wxpay_transaction"));
-            assertEquals(ORDERS + bait, count(db, "SELECT COUNT(*) FROM shop_order"));
-            assertEquals(ORDERS, count(db, "SELECT COUNT(*) FROM shop_order WHERE state = 'PAID'"));
+            // The test's own counts, straight from the shop's database: the warm-up's orders and the storm's.
+            int paid = ORDERS + WARMUP;
+            int bait = options.baitOrders() + options.warmup().baitOrders();
+            assertEquals(paid, count(db, "SELECT COUNT(*) FROM wxpay_transaction"));
+            assertEquals(paid, count(db, "SELECT COUNT(DISTINCT out_trade_no) FROM wxpay_transaction"));
+            assertEquals(paid, count(db, "SELECT COUNT(DISTINCT transaction_id) FROM wxpay_transaction"));
+            assertEquals(paid + bait, count(db, "SELECT COUNT(*) FROM shop_order"));
+            assertEquals(paid, count(db, "SELECT COUNT(*) FROM shop_order WHERE state = 'PAID'"));
             assertEquals(bait, count(db, "SELECT COUNT(*) FROM shop_order WHERE state = 'AWAITING_PAYMENT'"));
             assertEquals(0, count(db, "SELECT COUNT(*) FROM wxpay_transaction t JOIN shop_order o"
                     + " ON o.out_trade_no = t.out_trade_no WHERE o.state <> 'PAID'"), "no payment of an unpaid order");
-            assertEquals(ORDERS * 3L, count(db, "SELECT COUNT(*) FROM wxpay_outbox WHERE state = 'DELIVERED'"));
-            assertEquals(ORDERS * 3L, count(db, "SELECT COUNT(*) FROM shop_applied_event"));
+            assertEquals(paid * 3L, count(db, "SELECT COUNT(*) FROM wxpay_outbox WHERE state = 'DELIVERED'"));
+            assertEquals(paid * 3L, count(db, "SELECT COUNT(*) FROM shop_applied_event"));
             // The storm stocks each product with its orders' quantity and 1000 more.
             assertEquals(Map.of(1L, 1000L, 2L, 1000L, 3L, 1000L, 4L, 1000L),
                     StormOrders.column(target, "SELECT id, stock FROM shop_product"));
