@@ -16,10 +16,11 @@ import java.util.TreeMap;
 
 /**
  * The count check after the storm, from the shop's database and the answers recorded: what must
- * hold whatever the load, for every round sent to the shop (the warm-up's orders and the storm's). Expectations come from the orders as the shop placed them (amounts
- * checked against its prices) and the shop's documented rules: a paid order is {@code PAID}, its
- * quantity leaves its product's stock, and its member earns one point per whole yuan
- * ({@code amount / 100}, sample-host {@code PointsListener}).
+ * hold whatever the load, over every round sent to the shop (the warm-up's and the storm's).
+ * Expectations come from the orders as the shop placed them (amounts checked against its prices)
+ * and the shop's documented rules: a paid order is {@code PAID}, its quantity leaves its product's
+ * stock, and its member earns one point per whole yuan ({@code amount / 100}, sample-host
+ * {@code PointsListener}).
  */
 final class StormChecks {
     /** The sample shop's own listeners, as they name themselves in {@code shop_applied_event}. */
@@ -177,8 +178,8 @@ final class StormChecks {
             twice += n > 1 ? 1 : 0;
         }
         check("every genuine order's payment recorded exactly once", missing == 0 && twice == 0 && wrong == 0,
-                genuine.size() + " orders" + rounds() + ": " + missing + " without a payment record, " + twice + " with more than one, "
-                        + wrong + " with another transaction id, amount or kind" + (examples.isEmpty() ? ""
+                genuine.size() + " orders" + rounds() + ": " + missing + " without a payment record, " + twice
+                        + " with more than one, " + wrong + " with another transaction id, amount or kind" + (examples.isEmpty() ? ""
                         : " " + examples.subList(0, Math.min(3, examples.size()))));
         check("no payment recorded for a bait order or anything else", baitPaid == 0 && other == 0,
                 baitPaid + " bait payments, " + other + " other records");
