@@ -120,7 +120,8 @@ public final class Storm {
      * the counts of both. Writes nothing; see {@link StormReport#write}.
      *
      * @throws Exception if the storm could not be set up (the shop refused an order, the time limit
-     *     passed before the first request); once requests are sent, every problem is a failed check
+     *     passed before the storm's first request); once the storm's requests are sent, every
+     *     problem is a failed check
      */
     public static StormReport run(StormOptions options, StormTarget target) throws Exception {
         return run(options, target, Deadline.in(options.timeLimit()), new LinkedHashMap<>());
@@ -143,19 +144,25 @@ public final class Storm {
         Map<Long, Long> pointsBefore = StormOrders.column(target, "SELECT id, points FROM shop_member");
 
         List<StormChecks.Round> rounds = new ArrayList<>();
+        boolean warmupDrained = false;
+        String warmupDrain = null; // how the warm-up's outbox drained, for its check
         if (warmupPlan != null) {
             // The shop's business before the storm, so that the storm meets a running shop.
             StormMessages messages = sign("warm-up", warmupPlan, warmupOrders, platform, warmup, target,
                     deadline, phases);
-            System.out.printf(Locale.ROOT, "storm: warm-up, not measured: sending %,d requests%n", warmupPlan.requests());
-            StormDriver.Recording rec = new StormDriver(warmupPlan, messages, target.baseUri(), options.concurrency())
+            System.out.printf(Locale.ROOT, "storm: warm-up, not measured: sending %,d requests%n",
+                    warmupPlan.requests());
+            StormDriver.Recording rec = new StormDriver(warmupPlan, messages, target.baseUri(), warmup.concurrency())
                     .run(deadline, start -> { });
             long[] waiting = new long[1];
-            Double drain = awaitDrain(target, rec, drainLimit(options, deadline), deadline, waiting);
+            Duration limit = drainLimit(options, deadline);
+            Double drain = awaitDrain(target, rec, limit, deadline, waiting);
+            warmupDrained = drain != null;
+            warmupDrain = warmupDrained ? String.format(Locale.ROOT, "drained %.1f s after its last answer", drain)
+                    : waiting[0] + " entries still waiting " + limit.toSeconds() + " s after its last answer";
             phases.put("warm-up, not measured", String.format(Locale.ROOT, "%,d requests in %s s = %,.0f / s; outbox %s",
-                    warmupPlan.requests(), seconds(rec.endNanos - rec.startNanos), warmupPlan.requests() / rec.seconds(),
-                    drain == null ? waiting[0] + " entries still waiting" : String.format(Locale.ROOT,
-                            "drained %.1f s after the last answer", drain)));
+                    warmupPlan.requests(), seconds(rec.endNanos - rec.startNanos),
+                    warmupPlan.requests() / Math.max(rec.seconds(), 1e-3), warmupDrain));
             progress(phases);
             rounds.add(new StormChecks.Round(warmupPlan, warmupOrders, messages, rec));
         }
@@ -186,6 +193,10 @@ public final class Storm {
         rounds.add(new StormChecks.Round(plan, orders, messages, rec));
         StormChecks checks = new StormChecks(rounds);
         checks.answers();
+        if (warmupPlan != null) {
+            checks.add("warm-up's outbox drained before the storm", warmupDrained,
+                    warmupDrained ? warmupDrain : warmupDrain + "; the storm met that backlog");
+        }
         checks.add("outbox drained within the drain limit", drain != null,
                 drain == null ? waiting[0] + " entries still waiting " + drainLimit.toSeconds()
                         + " s after the last answer; the checks below see the shop as it stood then, with those"

@@ -110,18 +110,19 @@ final class StormChecks {
                 notAcknowledged += a ? 0 : 1;
             }
         }
-        check("every request sent", sent == requests, sent + " of " + requests + " sent" + rounds());
+        check("every request sent", sent == requests, sent + " of " + requests + " sent" + coverage());
         check("every request answered", unanswered == 0,
                 unanswered == 0 ? "no time-out, no reset" : unanswered + " without an answer: " + failures);
         check("every genuine order acknowledged at least once", notAcknowledged == 0,
-                (genuine.size() - notAcknowledged) + " of " + genuine.size() + " orders got a 2xx for some copy");
+                (genuine.size() - notAcknowledged) + " of " + genuine.size() + " orders" + coverage()
+                        + " got a 2xx for some copy");
         int accepted = forgedAccepted.values().stream().mapToInt(Integer::intValue).sum();
         check("no forged request accepted", accepted == 0,
                 accepted == 0 ? "no 2xx for any of the " + forgedSent + " forged requests" : "2xx for " + forgedAccepted);
     }
 
     /** What the counts cover, when there was more than the storm. */
-    private String rounds() {
+    private String coverage() {
         return rounds.size() == 1 ? "" : " (the warm-up's and the storm's)";
     }
 
@@ -178,9 +179,9 @@ final class StormChecks {
             twice += n > 1 ? 1 : 0;
         }
         check("every genuine order's payment recorded exactly once", missing == 0 && twice == 0 && wrong == 0,
-                genuine.size() + " orders" + rounds() + ": " + missing + " without a payment record, " + twice
-                        + " with more than one, " + wrong + " with another transaction id, amount or kind" + (examples.isEmpty() ? ""
-                        : " " + examples.subList(0, Math.min(3, examples.size()))));
+                genuine.size() + " orders" + coverage() + ": " + missing + " without a payment record, " + twice
+                        + " with more than one, " + wrong + " with another transaction id, amount or kind"
+                        + (examples.isEmpty() ? "" : " " + examples.subList(0, Math.min(3, examples.size()))));
         check("no payment recorded for a bait order or anything else", baitPaid == 0 && other == 0,
                 baitPaid + " bait payments, " + other + " other records");
     }

@@ -118,7 +118,7 @@ public record StormOptions(
         return parse(new String[0], key -> null);
     }
 
-    /** A copy with {@code orders} orders, and the bait scaled to it (1 %, at least 1). */
+    /** A copy with {@code orders} orders, and the bait scaled to it (1 %, at least 1); the warm-up stays. */
     public StormOptions withOrders(int newOrders) {
         return new StormOptions(db, newOrders, copies, signatures, forgedPercent, Math.max(1, newOrders / 100),
                 concurrency, seed, out, timeLimit, drainLimit, shopHeap, database, shopJfr, warmupOrders);
@@ -150,8 +150,8 @@ public record StormOptions(
 
     /**
      * The warm-up's own storm, or null without one: {@link #warmupOrders()} orders with their bait
-     * (1 %, at least 1), the seed plus one (other members, products and transaction ids), and no
-     * warm-up of its own.
+     * (1 %, at least 1), the seed plus one (other draws of members, products and quantities, and
+     * other transaction ids), and no warm-up of its own; the rest as in this storm.
      */
     StormOptions warmup() {
         return warmupOrders == 0 ? null : new StormOptions(db, warmupOrders, copies, signatures, forgedPercent,

@@ -139,6 +139,9 @@ class StormPlanTest {
         assertEquals(d.copies(), w.copies());
         assertEquals(d.forgedPercent(), w.forgedPercent());
         assertNull(options("--warmup-orders", "0").warmup(), "0: no warm-up");
+        assertEquals(2, options("--warmup-orders", "200").warmup().baitOrders(), "1 % bait");
+        assertEquals(300, StormOptions.parse(new String[0], key -> key.equals("warmup-orders") ? "300" : null)
+                .warmupOrders(), "or the system property");
 
         StormOptions m = StormOptions.parse(new String[] {"--db", "mariadb", "--orders=500", "--concurrency", "8"},
                 key -> key.equals("orders") ? "9" : key.equals("seed") ? "42" : null);

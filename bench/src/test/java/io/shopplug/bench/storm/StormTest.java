@@ -71,8 +71,13 @@ class StormTest {
             assertEquals(ORDERS * 10 + ORDERS, report.requests(), "10 copies each and 10 % forged, the storm's only");
             assertEquals(report.requests(), report.answered());
             assertEquals(0, report.forgedAcknowledged());
-            assertTrue(report.markdown().contains((ORDERS + WARMUP) + " of " + (ORDERS + WARMUP) + " PAID"),
-                    "the checks cover the warm-up's orders too");
+            String checks = report.markdown();
+            assertTrue(checks.contains((ORDERS + WARMUP) + " of " + (ORDERS + WARMUP) + " PAID"),
+                    "the database checks cover the warm-up's orders too");
+            int warmupRequests = WARMUP * 10 + WARMUP;
+            assertTrue(checks.contains((report.requests() + warmupRequests) + " of " + (report.requests() + warmupRequests)
+                    + " sent"), "the answer checks cover the warm-up's requests too");
+            assertTrue(checks.contains("| warm-up's outbox drained before the storm | PASS |"), checks);
 
             // The test's own counts, straight from the shop's database: the warm-up's orders and the storm's.
             int paid = ORDERS + WARMUP;
