@@ -144,8 +144,7 @@ public final class Storm {
         Map<Long, Long> pointsBefore = StormOrders.column(target, "SELECT id, points FROM shop_member");
 
         List<StormChecks.Round> rounds = new ArrayList<>();
-        boolean warmupDrained = false;
-        String warmupDrain = null; // how the warm-up's outbox drained, for its check
+        Drain warmupDrain = null;
         if (warmupPlan != null) {
             // The shop's business before the storm, so that the storm meets a running shop.
             StormMessages messages = sign("warm-up", warmupPlan, warmupOrders, platform, warmup, target,
@@ -154,12 +153,7 @@ public final class Storm {
                     warmupPlan.requests());
             StormDriver.Recording rec = new StormDriver(warmupPlan, messages, target.baseUri(), warmup.concurrency())
                     .run(deadline, start -> { });
-            long[] waiting = new long[1];
-            Duration limit = drainLimit(options, deadline);
-            Double drain = awaitDrain(target, rec, limit, deadline, waiting);
-            warmupDrained = drain != null;
-            warmupDrain = warmupDrained ? String.format(Locale.ROOT, "drained %.1f s after its last answer", drain)
-                    : waiting[0] + " entries still waiting " + limit.toSeconds() + " s after its last answer";
+            warmupDrain = awaitDrain(target, rec, drainLimit(options, deadline), deadline);
             phases.put("warm-up, not measured", String.format(Locale.ROOT, "%,d requests in %s s = %,.0f / s; outbox %s",
                     warmupPlan.requests(), seconds(rec.endNanos - rec.startNanos),
                     warmupPlan.requests() / Math.max(rec.seconds(), 1e-3), warmupDrain));
@@ -180,11 +174,8 @@ public final class Storm {
                 messages.resigned(), StormMessages.RESIGN_AFTER_SECONDS));
         progress(phases);
 
-        long[] waiting = new long[1];
-        Duration drainLimit = drainLimit(options, deadline);
-        Double drain = awaitDrain(target, rec, drainLimit, deadline, waiting);
-        phases.put("outbox drain after the last answer", drain == null ? "not within " + drainLimit.toSeconds()
-                + " s: " + waiting[0] + " entries still waiting" : String.format(Locale.ROOT, "%.1f s", drain));
+        Drain drain = awaitDrain(target, rec, drainLimit(options, deadline), deadline);
+        phases.put("outbox drain", drain.toString());
         progress(phases);
         Thread.sleep(1100); // one more reading of the drained outbox
         monitor[0].close();
@@ -193,15 +184,12 @@ public final class Storm {
         rounds.add(new StormChecks.Round(plan, orders, messages, rec));
         StormChecks checks = new StormChecks(rounds);
         checks.answers();
-        if (warmupPlan != null) {
-            checks.add("warm-up's outbox drained before the storm", warmupDrained,
-                    warmupDrained ? warmupDrain : warmupDrain + "; the storm met that backlog");
+        if (warmupDrain != null) {
+            checks.add("warm-up's outbox drained before the storm", warmupDrain.drained(),
+                    warmupDrain + (warmupDrain.drained() ? "" : "; the storm met that backlog"));
         }
-        checks.add("outbox drained within the drain limit", drain != null,
-                drain == null ? waiting[0] + " entries still waiting " + drainLimit.toSeconds()
-                        + " s after the last answer; the checks below see the shop as it stood then, with those"
-                        + " entries' effects not applied yet"
-                        : String.format(Locale.ROOT, "%.1f s after the last answer", drain));
+        checks.add("outbox drained within the drain limit", drain.drained(), drain + (drain.drained() ? ""
+                : "; the checks below see the shop as it stood then, with those entries' effects not applied yet"));
         checks.database(target, stockBefore, pointsBefore);
         checks.add("within the time limit", !deadline.passed(), "limit " + deadline.limit().toSeconds() + " s");
         phases.put("count check", seconds(System.nanoTime() - t) + " s");
@@ -213,7 +201,7 @@ public final class Storm {
                 System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"), load,
                 target.sharesTheDriversJvm() ? ", in the shop's own JVM (CPU and heap are the two together)"
                         : ", the shop in a JVM of its own", Instant.now());
-        return new StormReport(options, environment, phases, plan, rec, monitor[0].samples(), drain, checks.checks(),
+        return new StormReport(options, environment, phases, plan, rec, monitor[0].samples(), drain.seconds(), checks.checks(),
                 checks.notes());
     }
 
@@ -256,24 +244,38 @@ public final class Storm {
     }
 
     /**
-     * Seconds from the last answer until no outbox entry waits, or null if not within the limit;
-     * {@code waiting[0]} is the number of entries waiting at the last look.
+     * How a round's outbox drained: the seconds from its last answer until no entry waited, or
+     * (seconds null) the entries still waiting when {@code limit} ran out.
      */
-    private static Double awaitDrain(StormTarget target, StormDriver.Recording rec, Duration limit, Deadline deadline,
-            long[] waiting) throws SQLException, InterruptedException {
+    record Drain(Double seconds, long waiting, Duration limit) {
+        boolean drained() {
+            return seconds != null;
+        }
+
+        @Override
+        public String toString() {
+            return drained() ? String.format(Locale.ROOT, "drained %.1f s after the last answer", seconds)
+                    : waiting + " entries still waiting " + limit.toSeconds() + " s after the last answer";
+        }
+    }
+
+    /** Waits, up to {@code limit}, until no outbox entry waits. */
+    private static Drain awaitDrain(StormTarget target, StormDriver.Recording rec, Duration limit, Deadline deadline)
+            throws SQLException, InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
         try (Connection c = target.connect(); PreparedStatement ps = c.prepareStatement(
                 "SELECT COUNT(*) FROM wxpay_outbox WHERE state IN ('PENDING', 'FAILED')")) {
             while (true) {
+                long waiting;
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    waiting[0] = rs.getLong(1);
-                    if (waiting[0] == 0) {
-                        return Math.max(0, (System.nanoTime() - rec.endNanos) / 1e9);
-                    }
+                    waiting = rs.getLong(1);
+                }
+                if (waiting == 0) {
+                    return new Drain(Math.max(0, (System.nanoTime() - rec.endNanos) / 1e9), 0, limit);
                 }
                 if (System.nanoTime() > end || deadline.passed()) {
-                    return null;
+                    return new Drain(null, waiting, limit);
                 }
                 Thread.sleep(100);
             }
